@@ -1,0 +1,5 @@
+"""`python -m workers ...` is `raqib ...`."""
+
+from workers.cli import main
+
+main()

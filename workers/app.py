@@ -1,0 +1,39 @@
+"""build_app(settings): the Faust application, configured, with its agents wired."""
+
+from __future__ import annotations
+
+import faust
+
+from workers.settings import Settings
+from workers.topics import TopicSet, load_topics
+from workers.topology import wire
+
+__all__ = ["build_app"]
+
+
+def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
+    """A Faust app for `settings`; `topics` defaults to the settings' topics file."""
+    topics = topics or load_topics(settings.topics_file, prefix=settings.topic_prefix)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker_url,
+        store=settings.store,
+        datadir=str(settings.data_dir / settings.app_id),
+        # Values stay bytes on the way in: decoding happens in the agent, so a poison
+        # message reaches our own `except` and the dead-letter topic.
+        key_serializer="raw",
+        value_serializer="raw",
+        # Internal topics (changelogs, repartitions) get as many partitions as the input.
+        topic_partitions=topics["pages.raw"].partitions,
+        topic_disable_leader=True,
+        producer_acks=-1,  # acks=all: a record counts as written once every replica has it
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        web_enabled=settings.web_enabled,
+        web_port=settings.web_port,
+        web_bind="0.0.0.0",  # noqa: S104 - health/metrics must be reachable in a container
+        timezone=settings.timezone,
+    )
+    wire(app, settings, topics)
+    return app

@@ -1,0 +1,134 @@
+"""Arabic normalization for matching (never for display) and a clitic-aware tokenizer.
+
+`normalize_for_matching` is the one normalization every matching decision in raqib uses
+(ticker dedup keys, fingerprints, boilerplate detection). It is a single `str.translate`
+pass plus NFKC and whitespace collapsing: character-level folding is a table lookup, which
+is what pyarabic's `strip_tashkeel`/`normalize_hamza` do with one regex pass each, so one
+combined table does the same work in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["normalize_for_matching", "tokenize"]
+
+_DELETE = {
+    **{cp: None for cp in range(0x064B, 0x0660)},  # tashkeel: fathatan .. hamza below
+    0x0670: None,  # superscript (dagger) alef
+    0x0640: None,  # tatweel
+    0x200C: None,  # zero-width non-joiner
+    0x200D: None,  # zero-width joiner
+    0x200E: None,  # left-to-right mark
+    0x200F: None,  # right-to-left mark
+    0x061C: None,  # Arabic letter mark
+    0xFEFF: None,  # byte-order mark / zero-width no-break space
+}
+
+_FOLD = {
+    # alef forms -> bare alef
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    # alef maqsura -> yeh, taa marbuta -> heh
+    "ى": "ي",
+    "ة": "ه",
+    # Persian letter variants that Arabic sites sometimes emit
+    "ی": "ي",
+    "ک": "ك",
+    # quotes -> ASCII double quote
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "‘": '"',
+    "’": '"',
+    "'": '"',
+    "`": '"',
+    # dashes and minus signs -> hyphen-minus
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+    # Arabic punctuation that has an ASCII twin for matching
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
+    "٪": "%",
+}
+
+# Arabic-Indic (U+0660..) and Extended/Persian (U+06F0..) digits -> ASCII.
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+
+_TABLE = str.maketrans({**{ord(k): v for k, v in _FOLD.items()}, **_DIGITS, **_DELETE})
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_for_matching(text: str) -> str:
+    """Return `text` folded for matching: NFKC, no diacritics or tatweel, unified letters.
+
+    Alef forms become bare alef, ى becomes ي and ة becomes ه; Arabic-Indic and Persian
+    digits become ASCII; typographic quotes and dashes become `"` and `-`; runs of
+    whitespace become one space and the ends are trimmed. Latin letters are casefolded.
+    The function is idempotent.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_TABLE)
+    # NFKC can re-expose a character the table folds (e.g. a presentation form that
+    # decomposes to alef with hamza); a second translate keeps the function idempotent.
+    text = text.translate(_TABLE)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+# A token is a run of letters/digits (Arabic or Latin), keeping internal dots/commas in
+# numbers ("1,125", "3.5") together.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+
+# Proclitics split off a word for matching. The definite article is split only when at
+# least two letters remain, so short words that merely start with those letters survive
+# ("الى" is "إلى", not the article). Single-letter conjunction/preposition prefixes are
+# split only before the article ("وال", "بال", "لل", "فال", "كال"), where the reading is
+# unambiguous; "و" before anything else is split only when the rest is long enough to be a
+# word of its own (>= 4 letters), because many short stems start with و/ب/ل.
+_ARTICLE_PREFIXES = ("وال", "بال", "فال", "كال", "ال")
+_MIN_STEM = 2
+
+
+@lru_cache(maxsize=65536)
+def _split_clitics(word: str) -> tuple[str, ...]:
+    if word.startswith("لل") and len(word) - 2 >= _MIN_STEM:
+        # "للمدنيين" = ل + ال + مدنيين (the alef of the article is elided after lam)
+        return ("ل", "ال", word[2:])
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            head = prefix[:-2]
+            return (*((head,) if head else ()), "ال", word[len(prefix) :])
+    if word[0] in "وف" and len(word) >= 5:
+        return (word[0], *_split_clitics(word[1:]))
+    return (word,)
+
+
+def tokenize(text: str, *, normalized: bool = False) -> list[str]:
+    """Split `text` into matching tokens, with the clitics that matter split off.
+
+    The article ال and attached و/ب/ل/ف/ك before it become their own tokens, so
+    "والمدنيين" yields ["و", "ال", "مدنيين"]. Numbers stay whole. Pass `normalized=True`
+    when `text` already went through `normalize_for_matching`.
+    """
+    if not normalized:
+        text = normalize_for_matching(text)
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        if word[0].isdigit() or not ("\u0600" <= word[0] <= "\u06ff"):
+            tokens.append(word)
+        else:
+            tokens.extend(_split_clitics(word))
+    return tokens

@@ -1,0 +1,209 @@
+"""`raqib demo`: broker + topics + worker + sample pages, with the events printed as they arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from workers.admin import admin_client, create_topics
+from workers.broker import EmbeddedBroker, free_port
+from workers.consumer import consume, record_to_dict
+from workers.errors import TransientError
+from workers.producer import send_pages
+from workers.topics import TopicSet, load_topics
+
+__all__ = ["WorkerProcess", "consumer_lag", "run_demo"]
+
+OUTPUT_TOPICS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")
+DEMO_GROUP = "raqib-demo"
+
+
+class WorkerProcess:
+    """`raqib worker` as a child process (what a deployment runs), logging to a file."""
+
+    def __init__(self, bootstrap: str, *, app_id: str, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.bootstrap = bootstrap
+        self.app_id = app_id
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "RAQIB_BOOTSTRAP": self.bootstrap,
+            "RAQIB_APP_ID": self.app_id,
+            "RAQIB_LOG_FORMAT": "json",
+            "RAQIB_WEB_PORT": str(free_port()),
+            "RAQIB_SESSION_TIMEOUT_S": "6",
+            "RAQIB_HEARTBEAT_INTERVAL_S": "1",
+            "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),
+            **self.extra_env,
+        }
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workers", "worker"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        return self
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM and wait (the worker commits and leaves the group); SIGKILL after `timeout`."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
+        return process.returncode
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
+    """Records of `topic` not yet committed by consumer group `group`."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        await consumer.stop()
+    if not partitions:
+        return 0
+    async with admin_client(bootstrap) as admin:
+        # Explicit partitions: "all partitions of the group" is not supported by every broker.
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    lag = 0
+    for tp, end in ends.items():
+        meta = committed.get(tp)
+        done = meta.offset if meta is not None and meta.offset >= 0 else 0
+        lag += max(0, end - done)
+    return lag
+
+
+def describe(record: dict[str, Any], logical: str) -> str:
+    """One readable line per event."""
+    value = record["value"]
+    if not isinstance(value, dict):
+        return f"[{logical}] {value!r}"
+    if logical == "events.ticker":
+        who = f" ({value['attribution']})" if value.get("attribution") else ""
+        return f"[ticker]    {value['event_id']}  {value.get('time') or '--:--'}  {value['text']}{who}"
+    if logical == "events.sightings":
+        return (
+            f"[sighting]  {value['event_id']}  {value['kind']} {value['similarity']:.2f}  "
+            f"seen again: {value['text'][:80]}"
+        )
+    if logical == "events.articles":
+        title = value.get("title") or "(no title)"
+        body = value.get("body") or []
+        extra = f"  note: {value['note']}" if value.get("note") else ""
+        return (
+            f"[article]   {value['article_id']} rev {value['revision']}  site={value.get('site')}  "
+            f"{title}  | {len(body)} paragraph(s), {sum(len(p) for p in body)} chars{extra}"
+        )
+    if logical == "pages.dlq":
+        return f"[dead letter] stage={value.get('stage')} {value.get('error_type')}: {value.get('error_message')}"
+    return f"[{logical}] {value}"
+
+
+async def _demo(topics: TopicSet, bootstrap: str, worker: WorkerProcess, out: TextIO, keep_running: bool) -> dict[str, int]:
+    counts = dict.fromkeys(OUTPUT_TOPICS, 0)
+    by_name = {topics.name(t): t for t in OUTPUT_TOPICS}
+    last_event = time.monotonic()
+
+    async def printer() -> None:
+        nonlocal last_event
+        async for record in consume(list(by_name), bootstrap, from_beginning=True, idle=None):
+            logical = by_name[record.topic]
+            counts[logical] += 1
+            last_event = time.monotonic()
+            out.write(describe(record_to_dict(record), logical) + "\n")
+            out.flush()
+
+    task = asyncio.create_task(printer())
+    try:
+        with as_file(files("workers") / "samples" / "pages.jsonl") as samples:
+            summary = await send_pages([samples], topics, bootstrap, topics.name("pages.raw"), progress=False)
+        out.write(f"-- ingested {summary.sent} sample page(s) into {topics.name('pages.raw')}\n")
+        deadline = time.monotonic() + 180
+        while True:
+            await asyncio.sleep(0.5)
+            if task.done():
+                task.result()
+            if not worker.is_running():
+                raise TransientError(f"the worker stopped; see its log: {worker.log_path}")
+            lag = await consumer_lag(bootstrap, DEMO_GROUP, topics.name("pages.raw"))
+            if lag == 0 and time.monotonic() - last_event > 2.0:
+                break
+            if time.monotonic() > deadline:
+                raise TransientError(f"the worker did not drain the input in time; see {worker.log_path}")
+        out.write(
+            "-- input drained: "
+            + ", ".join(f"{counts[t]} {t}" for t in OUTPUT_TOPICS)
+            + "\n"
+        )
+        if keep_running:
+            out.write(
+                f"-- still running; bootstrap: {bootstrap}\n"
+                f"   try: raqib ingest --bootstrap {bootstrap} PAGE.txt   |   "
+                f"raqib tail --bootstrap {bootstrap} events.ticker --from-beginning\n"
+                "   Ctrl-C to stop\n"
+            )
+            out.flush()
+            await task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    return counts
+
+
+def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO = sys.stdout) -> dict[str, int]:
+    """The whole demo; returns how many records each output topic received."""
+    topics = load_topics()
+    started = time.monotonic()
+    log_dir = Path(tempfile.mkdtemp(prefix="raqib-demo-"))
+    out.write("raqib demo\n-- starting the embedded Kafka-protocol broker (Tansu)\n")
+    out.flush()
+    with EmbeddedBroker(port, log_path=log_dir / "broker.log") as broker:
+        out.write(f"-- broker ready at {broker.bootstrap}\n")
+        created = asyncio.run(create_topics(topics, broker.bootstrap))
+        out.write(f"-- topics: {', '.join(f'{n} ({s})' for n, s in created.items())}\n")
+        worker = WorkerProcess(broker.bootstrap, app_id=DEMO_GROUP, log_path=log_dir / "worker.log").start()
+        out.write(f"-- worker started (pid {worker.process.pid if worker.process else '?'}; log: {worker.log_path})\n")
+        out.flush()
+        try:
+            counts = asyncio.run(_demo(topics, broker.bootstrap, worker, out, keep_running))
+        finally:
+            status = worker.stop()
+            out.write(f"-- worker stopped (exit status {status})\n")
+    out.write(f"-- broker stopped; demo took {time.monotonic() - started:.1f}s\n")
+    out.flush()
+    return counts

@@ -1,0 +1,31 @@
+"""raqib's exception hierarchy: what is permanent (dead-letter it) and what is transient."""
+
+from __future__ import annotations
+
+__all__ = ["IngestError", "InvalidMessage", "TransientError", "UsageError"]
+
+
+class IngestError(Exception):
+    """Root of raqib's own errors."""
+
+
+class InvalidMessage(IngestError):  # noqa: N818 - named for what it describes, as in Arroyo
+    """A message that can never be processed: it goes to pages.dlq and is not retried.
+
+    `stage` says where processing failed (decode, validate, parse, ...) and `error_type`
+    is the short class of failure carried in the dead letter.
+    """
+
+    def __init__(self, stage: str, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.error_type = error_type
+        self.message = message
+
+
+class TransientError(IngestError):
+    """A failure that may go away (broker unavailable, timeout): retry, then crash."""
+
+
+class UsageError(IngestError):
+    """The user asked for something impossible (missing file, bad flag): one clear line."""

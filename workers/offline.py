@@ -1,0 +1,62 @@
+"""`raqib process`: the worker's core over files, without Kafka."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from workers.adapters.codec import decode_page, encode_value
+from workers.adapters.dead_letter import DeadLetter
+from workers.core.pipeline import process_page
+from workers.errors import InvalidMessage
+from workers.ingest import Rejected, check_paths, read_messages
+from workers.schemas import validator_for
+from workers.topics import TopicSet
+
+__all__ = ["process_files"]
+
+
+def process_files(
+    paths: list[Path],
+    topics: TopicSet,
+    *,
+    fetched_at: datetime | None,
+    site: str | None,
+    out: BinaryIO,
+) -> int:
+    """Print {"topic", "key", "value"} lines for every record the worker would publish."""
+    check_paths(paths)
+    validator = validator_for(topics["pages.raw"].schema)
+    count = 0
+    for item in read_messages(paths, validator, fetched_at=fetched_at, site=site):
+        if isinstance(item, Rejected):
+            letter = _letter(item.source, item.raw, None, "ingest", "Rejected", item.reason)
+            _emit(out, topics.name("pages.dlq"), None, letter.to_dict())
+            count += 1
+            continue
+        try:
+            page = decode_page(item.value, validator)
+            outcome = process_page(page)
+        except InvalidMessage as exc:
+            letter = _letter(item.source, item.value, item.key, exc.stage, exc.error_type, exc.message)
+            _emit(out, topics.name("pages.dlq"), item.key.decode() if item.key else None, letter.to_dict())
+            count += 1
+            continue
+        for record in outcome.records:
+            _emit(out, topics.name(record.topic), record.key, record.value)
+            count += 1
+    out.flush()
+    return count
+
+
+def _letter(
+    source: str, raw: bytes | None, key: bytes | None, stage: str, error_type: str, reason: str
+) -> DeadLetter:
+    return DeadLetter(None, None, None, None, key, raw, stage, error_type, reason, source=source)
+
+
+def _emit(out: BinaryIO, topic: str, key: str | None, value: dict[str, object]) -> None:
+    out.write(orjson.dumps({"topic": topic, "key": key, "value": orjson.Fragment(encode_value(value))}) + b"\n")
