@@ -7,6 +7,7 @@ Expected failures (missing file, unreachable broker, bad topics.yaml) print one 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -84,6 +85,9 @@ def root(
     ] = False,
 ) -> None:
     """raqib: a streaming ingestion worker for Arabic news feeds."""
+    # Client commands report failures themselves in one line; keep aiokafka's own
+    # connection-retry log lines off the terminal (`raqib worker` reconfigures logging).
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 # --------------------------------------------------------------------------- broker

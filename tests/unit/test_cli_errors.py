@@ -1,0 +1,79 @@
+"""CLI: bad input gives one clear line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workers.broker import free_port
+
+
+def raqib(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("raqib: error: ")
+    assert needle in lines[0]
+
+
+class TestCliErrors:
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """`raqib ingest` of a missing file names it."""
+        result = raqib("ingest", str(tmp_path / "missing.txt"), "--bootstrap", "127.0.0.1:1")
+        assert_one_line_error(result, "missing.txt: no such file")
+
+    def test_directory_instead_of_file(self, tmp_path: Path) -> None:
+        """A directory is refused with a hint."""
+        assert_one_line_error(raqib("process", str(tmp_path)), "is a directory")
+
+    def test_broker_unreachable_for_ingest(self, tmp_path: Path) -> None:
+        """`raqib ingest` to a port nobody listens on says it cannot connect."""
+        page = tmp_path / "p.txt"
+        page.write_text("x")
+        result = raqib("ingest", str(page), "--bootstrap", f"127.0.0.1:{free_port()}")
+        assert_one_line_error(result, "cannot connect to Kafka")
+
+    @pytest.mark.parametrize(
+        "command",
+        [["topics", "create"], ["topics", "check"], ["tail", "events.ticker", "-n", "1"]],
+    )
+    def test_broker_unreachable(self, command: list[str]) -> None:
+        """Every command that talks to Kafka fails cleanly when the broker is not there."""
+        result = raqib(*command, "--bootstrap", f"127.0.0.1:{free_port()}")
+        assert_one_line_error(result, "cannot connect to Kafka")
+
+    def test_worker_broker_unreachable(self) -> None:
+        """`raqib worker` gives up after its preflight check with one line."""
+        result = raqib("worker", "--bootstrap", f"127.0.0.1:{free_port()}", "--log-format", "json", timeout=90)
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        assert "raqib: error: no Kafka broker answered" in result.stderr
+
+    def test_bad_topics_file(self, tmp_path: Path) -> None:
+        """A broken topics file is reported with its line."""
+        bad = tmp_path / "topics.yaml"
+        bad.write_text("version: 1\ntopics:\n  pages.raw: {partitions: many}\n")
+        result = raqib("topics", "check", "--topics", str(bad), "--bootstrap", "127.0.0.1:1")
+        assert_one_line_error(result, "topics.yaml:3:")
+
+    def test_bad_fetched_at(self, tmp_path: Path) -> None:
+        """An unparseable --fetched-at is a usage error."""
+        page = tmp_path / "p.txt"
+        page.write_text("x")
+        result = raqib("process", str(page), "--fetched-at", "last tuesday")
+        assert_one_line_error(result, "not an ISO 8601 time")
+        assert result.returncode == 2
