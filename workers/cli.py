@@ -108,14 +108,21 @@ def broker(
     typer.echo(f"tansu broker listening; bootstrap: {embedded.bootstrap}")
     typer.echo(f"  export RAQIB_BOOTSTRAP={embedded.bootstrap}   (Ctrl-C to stop)")
 
-    def stop(signum: int, _frame: object) -> None:
-        embedded.stop()
-        typer.echo(f"broker stopped ({signal.Signals(signum).name})")
-        raise SystemExit(0)
+    class Stop(Exception):  # noqa: N818 - a signal, not an error
+        pass
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    status = embedded.wait()
+    def on_signal(signum: int, _frame: object) -> None:
+        # Leave the blocking wait below; stopping here would re-enter Popen.wait.
+        raise Stop(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        status = embedded.wait()
+    except Stop as stop:
+        embedded.stop()
+        typer.echo(f"broker stopped ({stop})")
+        return
     fail(f"broker exited unexpectedly with status {status}: {embedded.log_tail()}")
 
 

@@ -1,0 +1,75 @@
+"""Helpers for integration tests: a topic set per test, a worker process, collecting output."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workers.admin import create_topics
+from workers.consumer import consume, record_to_dict
+from workers.demo import WorkerProcess, consumer_lag
+from workers.topics import TopicSet
+
+SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.jsonl"
+OUTPUTS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")
+
+
+async def fresh_topics(topics: TopicSet, bootstrap: str, prefix: str) -> TopicSet:
+    """Create the whole topic set under `prefix` and return it."""
+    prefixed = topics.with_prefix(prefix)
+    await create_topics(prefixed, bootstrap)
+    return prefixed
+
+
+def start_worker(bootstrap: str, topics: TopicSet, log_dir: Path, **env: str) -> WorkerProcess:
+    """`raqib worker` in a child process, on `topics`' prefix, with its own consumer group."""
+    app_id = f"raqib-test-{uuid.uuid4().hex[:8]}"
+    return WorkerProcess(
+        bootstrap,
+        app_id=app_id,
+        log_path=log_dir / f"{app_id}.log",
+        extra_env={"RAQIB_TOPIC_PREFIX": topics.prefix, "RAQIB_LOG_LEVEL": "INFO", **env},
+    ).start()
+
+
+async def wait_drained(bootstrap: str, topics: TopicSet, worker: WorkerProcess, timeout: float = 90.0) -> None:
+    """Wait until the worker's group has committed every pages.raw record."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.is_running(), f"worker died; log: {worker.log_path.read_text()[-3000:]}"
+        if await consumer_lag(bootstrap, worker.app_id, topics.name("pages.raw")) == 0:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"worker did not drain pages.raw; log tail: {worker.log_path.read_text()[-3000:]}")
+
+
+async def collect(
+    bootstrap: str,
+    topics: TopicSet,
+    until: Callable[[dict[str, list[dict[str, Any]]]], bool],
+    timeout: float = 60.0,
+    idle: float = 3.0,
+) -> dict[str, list[dict[str, Any]]]:
+    """Read every output topic from the beginning until `until(seen)` holds and `idle`
+    seconds pass with nothing new (so extra, unexpected records are seen too)."""
+    seen: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
+    by_name = {topics.name(t): t for t in OUTPUTS}
+
+    async def run() -> None:
+        async for record in consume(list(by_name), bootstrap, from_beginning=True, idle=idle):
+            item = record_to_dict(record)
+            item["headers"] = dict(record.headers or ())
+            seen[by_name[record.topic]].append(item)
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await run()
+        if until(seen) or time.monotonic() > deadline:
+            return seen
+        for records in seen.values():
+            records.clear()
+

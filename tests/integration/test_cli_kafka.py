@@ -1,0 +1,134 @@
+"""The CLI against a real broker: topics, ingest, tail, broker and demo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from aiokafka.admin import NewTopic
+
+from tests.integration.helpers import SAMPLES
+from workers.admin import admin_client
+from workers.broker import free_port, probe_kafka
+from workers.topics import TopicSet
+
+pytestmark = [pytest.mark.integration]
+
+
+def raqib(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+class TestTopicsCommands:
+    def test_create_is_idempotent_and_check_passes(self, kafka_bootstrap: str, topic_prefix: str) -> None:
+        """`topics create` twice: created, then exists; `topics check` then reports ok for all."""
+        first = raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.count("created") == 5
+        second = raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.count("exists") == 5
+        check = raqib("topics", "check", "-b", kafka_bootstrap, "--prefix", topic_prefix)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert check.stdout.count("ok ") == 5
+
+    async def test_check_reports_mismatch(self, kafka_bootstrap: str, topic_prefix: str) -> None:
+        """A topic with other partitions or policy, and a missing one, fail `topics check`."""
+        async with admin_client(kafka_bootstrap) as admin:
+            await admin.create_topics([NewTopic(
+                f"{topic_prefix}events.ticker", 2, 1, topic_configs={"cleanup.policy": "delete"})])
+        check = raqib("topics", "check", "-b", kafka_bootstrap, "--prefix", topic_prefix)
+        assert check.returncode == 1
+        assert f"MISMATCH {topic_prefix}events.ticker" in check.stdout
+        assert "partitions: cluster has 2, topics.yaml says 6" in check.stdout
+        assert "cleanup.policy: cluster has delete, topics.yaml says compact" in check.stdout
+        assert f"MISMATCH {topic_prefix}pages.raw\n         - missing" in check.stdout
+        assert "raqib: error: the cluster does not match topics.yaml" in check.stderr
+
+
+class TestIngestAndTail:
+    def test_ingest_then_tail(self, kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> None:
+        """Ingested files arrive on pages.raw; tail prints them as JSON lines and stops at -n."""
+        assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
+        page = tmp_path / "page.html"
+        page.write_text("<html><head><title>عاجل</title></head><body>نص</body></html>", encoding="utf-8")
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"url": "https://x.org/a"}\n', encoding="utf-8")
+        sent = raqib("ingest", str(page), str(SAMPLES), str(bad), "-b", kafka_bootstrap,
+                     "--prefix", topic_prefix, "--site", "example.org", "--no-progress")
+        assert sent.returncode == 1, "a rejected input makes the exit status non-zero"
+        assert f"sent 6 page(s) to {topic_prefix}pages.raw; rejected 1" in sent.stdout
+        assert "bad.jsonl:1" in sent.stdout and "required property" in sent.stdout
+
+        tail = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
+                     "--from-beginning", "-n", "4", "--idle", "10")
+        assert tail.returncode == 0, tail.stderr
+        lines = [orjson.loads(line) for line in tail.stdout.splitlines()]
+        assert len(lines) == 4
+        assert {tuple(sorted(line)) for line in lines} == {("key", "offset", "partition", "topic", "value")}
+        assert all(line["topic"] == f"{topic_prefix}pages.raw" for line in lines)
+        html = [line for line in lines + [] if line["value"]["content_type"] == "text/html"]
+        everything = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
+                           "--from-beginning", "--idle", "3")
+        all_lines = [orjson.loads(line) for line in everything.stdout.splitlines()]
+        assert len(all_lines) == 6
+        html = [line for line in all_lines if line["value"]["content_type"] == "text/html"]
+        assert html[0]["value"]["site"] == "example.org"
+        assert html[0]["key"] == page.resolve().as_uri()
+
+    def test_tail_idle_timeout_on_empty_topic(self, kafka_bootstrap: str, topic_prefix: str) -> None:
+        """tail on an empty topic exits by itself after --idle seconds, printing nothing."""
+        assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
+        started = time.monotonic()
+        tail = raqib("tail", "pages.dlq", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--idle", "1")
+        assert tail.returncode == 0
+        assert tail.stdout == ""
+        assert time.monotonic() - started < 30
+
+
+class TestBrokerCommand:
+    async def test_broker_serves_kafka_and_stops_on_sigterm(self) -> None:
+        """`raqib broker --port N` prints the bootstrap address, answers Kafka, exits 0 on SIGTERM."""
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workers", "broker", "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            assert f"bootstrap: 127.0.0.1:{port}" in first
+            assert await probe_kafka(f"127.0.0.1:{port}") is not None
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        assert "broker stopped (SIGTERM)" in out
+        with pytest.raises(OSError):  # the port is closed again
+            import socket  # noqa: PLC0415
+
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+class TestDemo:
+    def test_demo_shows_pages_reaching_an_output_topic(self) -> None:
+        """`raqib demo` starts everything, prints one event per sample page, and exits 0."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
+        result = subprocess.run(
+            [sys.executable, "-m", "workers", "demo"], capture_output=True, text=True,
+            timeout=300, check=False, env=env,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "-- ingested 5 sample page(s)" in result.stdout
+        assert result.stdout.count("[article]") == 5
+        assert "-- input drained:" in result.stdout
+        assert "-- worker stopped (exit status 0)" in result.stdout

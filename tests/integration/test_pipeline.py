@@ -1,0 +1,74 @@
+"""Pages travel through pages.raw, the Faust worker and the output topics of a real broker."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.contract import assert_matches_schema
+from tests.integration.helpers import SAMPLES, collect, fresh_topics, start_worker, wait_drained
+from workers.producer import kafka_producer, send_pages
+from workers.topics import TopicSet
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
+    kafka_bootstrap: str, topics: TopicSet, topic_prefix: str, tmp_path: Path
+) -> None:
+    """The five sample pages each yield an article event; poison messages land in pages.dlq
+    with their original bytes and context, and the worker keeps going."""
+    prefixed = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
+    worker = start_worker(kafka_bootstrap, prefixed, tmp_path)
+    try:
+        summary = await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
+        assert summary.sent == 5
+        poison = [b"\xff\xfe not utf-8", b"{not json", orjson.dumps({"url": 1, "body": []})]
+        async with kafka_producer(kafka_bootstrap) as producer:
+            for value in poison:
+                await producer.send_and_wait(prefixed.name("pages.raw"), value, key=b"poison")
+        # One more good page after the poison: the worker must still be processing.
+        late = dict(orjson.loads(SAMPLES.read_bytes().splitlines()[0]))
+        late["url"] = "https://smartnews-agency.com/ar/after-poison"
+        async with kafka_producer(kafka_bootstrap) as producer:
+            await producer.send_and_wait(prefixed.name("pages.raw"), orjson.dumps(late), key=late["url"].encode())
+
+        await wait_drained(kafka_bootstrap, prefixed, worker)
+        seen = await collect(
+            kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 6 and len(s["pages.dlq"]) >= 3
+        )
+    finally:
+        assert worker.stop() == 0, "the worker stops cleanly on SIGTERM"
+
+    articles = seen["events.articles"]
+    assert len(articles) == 6
+    sample_bodies = [orjson.loads(line)["body"] for line in SAMPLES.read_bytes().splitlines()]
+    for record in articles:
+        value: dict[str, Any] = record["value"]
+        assert_matches_schema(prefixed, "events.articles", value)
+        assert record["key"] == value["article_id"]
+        # pass-through build: the page body travels unchanged
+        assert value["body"] in ([body] for body in sample_bodies)
+    assert {a["value"]["site"] for a in articles} == {
+        "smartnews-agency.com", "shaam.org", "wordpress.example", "blogspot.example"}
+    assert any(a["value"]["url"] == late["url"] for a in articles)
+
+    letters = seen["pages.dlq"]
+    assert len(letters) == 3
+    by_value = {base64.b64decode(r["value"]["original_value"]): r for r in letters}
+    assert set(by_value) == set(poison)
+    for record in letters:
+        value = record["value"]
+        assert_matches_schema(prefixed, "pages.dlq", value)
+        assert value["original_topic"] == prefixed.name("pages.raw")
+        assert record["key"] == "poison"
+        assert record["headers"]["__connect.errors.topic"] == prefixed.name("pages.raw").encode()
+        assert int(record["headers"]["__connect.errors.offset"]) == value["original_offset"]
+    assert by_value[poison[0]]["value"]["error_type"] == "InvalidUTF8"
+    assert by_value[poison[1]]["value"]["error_type"] == "InvalidJSON"
+    assert by_value[poison[2]]["value"]["error_type"] == "SchemaViolation"
+    assert by_value[poison[2]]["value"]["stage"] == "validate"
