@@ -107,8 +107,9 @@ def _problems(
     if name not in described:
         return ["missing"]
     problems: list[str] = []
-    partitions = described[name].get("partitions") or []
-    assert isinstance(partitions, list)
+    partitions = described[name].get("partitions")
+    if not isinstance(partitions, list):
+        partitions = []
     if len(partitions) != spec.partitions:
         problems.append(f"partitions: cluster has {len(partitions)}, topics.yaml says {spec.partitions}")
     actual = configs.get(name, {})

@@ -49,7 +49,7 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
                     await _publish(deps, record)
             except InvalidMessage as exc:
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-            except Exception as exc:  # noqa: BLE001 - a bug must not stop the stream
+            except Exception as exc:
                 log.exception("page_failed_unexpectedly")
                 await _dead_letter(deps, message, "process", type(exc).__name__, str(exc))
             else:

@@ -162,7 +162,8 @@ class EmbeddedBroker:
 
     def wait(self) -> int:
         """Block until the broker process exits; return its status."""
-        assert self.process is not None
+        if self.process is None:
+            raise UsageError("the broker is not running")
         return self.process.wait()
 
     def __enter__(self) -> EmbeddedBroker:

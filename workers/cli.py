@@ -108,7 +108,7 @@ def broker(
     typer.echo(f"tansu broker listening; bootstrap: {embedded.bootstrap}")
     typer.echo(f"  export RAQIB_BOOTSTRAP={embedded.bootstrap}   (Ctrl-C to stop)")
 
-    class Stop(Exception):  # noqa: N818 - a signal, not an error
+    class Stop(Exception):
         pass
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -163,7 +163,8 @@ def topics_check(bootstrap: Bootstrap = DEFAULT_BOOTSTRAP, topics_file: TopicsFi
 
     checks = run(body)
     for check in checks:
-        typer.echo(f"{'ok' if check.ok else 'MISMATCH':8} {check.name}" + "".join(f"\n         - {p}" for p in check.problems))
+        problems = "".join(f"\n         - {problem}" for problem in check.problems)
+        typer.echo(f"{'ok' if check.ok else 'MISMATCH':8} {check.name}{problems}")
     if not all(check.ok for check in checks):
         fail("the cluster does not match topics.yaml (run `raqib topics create` for missing topics)")
 
@@ -246,7 +247,9 @@ def worker(
     log_format: Annotated[str | None, typer.Option(help="json | console | auto (env RAQIB_LOG_FORMAT).")] = None,
     log_level: Annotated[str | None, typer.Option(help="Log level (env RAQIB_LOG_LEVEL).")] = None,
     web_port: Annotated[int | None, typer.Option(help="Health/metrics port (env RAQIB_WEB_PORT).")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Where the table store keeps files (env RAQIB_DATA_DIR).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the table store keeps files (env RAQIB_DATA_DIR).")
+    ] = None,
 ) -> None:
     """Run the Faust worker: pages.raw in, deduplicated events out (SIGTERM stops it cleanly)."""
     from workers.runner import run_worker  # noqa: PLC0415

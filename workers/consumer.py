@@ -100,7 +100,7 @@ async def _partitions(consumer: AIOKafkaConsumer, topics: list[str], wait: float
         if time.monotonic() > deadline:
             missing = ", ".join(sorted(set(topics) - known))
             raise TransientError(f"no such topic: {missing}")
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - public API has no refresh
+        await consumer._client.force_metadata_update()
         await asyncio.sleep(0.2)
 
 

@@ -133,7 +133,9 @@ def describe(record: dict[str, Any], logical: str) -> str:
     return f"[{logical}] {value}"
 
 
-async def _demo(topics: TopicSet, bootstrap: str, worker: WorkerProcess, out: TextIO, keep_running: bool) -> dict[str, int]:
+async def _demo(
+    topics: TopicSet, bootstrap: str, worker: WorkerProcess, out: TextIO, *, keep_running: bool
+) -> dict[str, int]:
     counts = dict.fromkeys(OUTPUT_TOPICS, 0)
     by_name = {topics.name(t): t for t in OUTPUT_TOPICS}
     last_event = time.monotonic()
@@ -200,7 +202,7 @@ def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO
         out.write(f"-- worker started (pid {worker.process.pid if worker.process else '?'}; log: {worker.log_path})\n")
         out.flush()
         try:
-            counts = asyncio.run(_demo(topics, broker.bootstrap, worker, out, keep_running))
+            counts = asyncio.run(_demo(topics, broker.bootstrap, worker, out, keep_running=keep_running))
         finally:
             status = worker.stop()
             out.write(f"-- worker stopped (exit status {status})\n")

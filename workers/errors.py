@@ -9,7 +9,7 @@ class IngestError(Exception):
     """Root of raqib's own errors."""
 
 
-class InvalidMessage(IngestError):  # noqa: N818 - named for what it describes, as in Arroyo
+class InvalidMessage(IngestError):
     """A message that can never be processed: it goes to pages.dlq and is not retried.
 
     `stage` says where processing failed (decode, validate, parse, ...) and `error_type`

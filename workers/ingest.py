@@ -139,7 +139,8 @@ def _message(source: str, url: str | None, value: object, validator: RecordValid
         validator.validate(value)
     except SchemaViolation as exc:
         return Rejected(source, str(exc), orjson.dumps(value))
-    assert isinstance(value, dict)
+    if not isinstance(value, dict):  # pragma: no cover - the schema requires an object
+        return Rejected(source, "not a JSON object")
     if not value.get("site") and site_from_url(url) is None and url and url.startswith("http"):
         return Rejected(source, f"cannot derive a site from url {url!r}; pass --site")
     return PageMessage(url.encode("utf-8") if url else None, encode_value(value), source)

@@ -52,9 +52,7 @@ def process_files(
     return count
 
 
-def _letter(
-    source: str, raw: bytes | None, key: bytes | None, stage: str, error_type: str, reason: str
-) -> DeadLetter:
+def _letter(source: str, raw: bytes | None, key: bytes | None, stage: str, error_type: str, reason: str) -> DeadLetter:  # noqa: PLR0917
     return DeadLetter(None, None, None, None, key, raw, stage, error_type, reason, source=source)
 
 

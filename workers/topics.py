@@ -162,7 +162,7 @@ class _TopicsReader:
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, "expected a single value")
-        return yaml.SafeLoader(" ").construct_object(node)  # type: ignore[no-untyped-call]
+        return yaml.SafeLoader(" ").construct_object(node)
 
     def read(self, root: yaml.Node | None, prefix: str) -> TopicSet:
         top = self.mapping(root, "topics file")

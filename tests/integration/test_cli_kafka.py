@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ from aiokafka.admin import NewTopic
 from tests.integration.helpers import SAMPLES
 from workers.admin import admin_client
 from workers.broker import free_port, probe_kafka
-from workers.topics import TopicSet
 
 pytestmark = [pytest.mark.integration]
 
@@ -67,7 +67,8 @@ class TestIngestAndTail:
                      "--prefix", topic_prefix, "--site", "example.org", "--no-progress")
         assert sent.returncode == 1, "a rejected input makes the exit status non-zero"
         assert f"sent 6 page(s) to {topic_prefix}pages.raw; rejected 1" in sent.stdout
-        assert "bad.jsonl:1" in sent.stdout and "required property" in sent.stdout
+        assert "bad.jsonl:1" in sent.stdout
+        assert "required property" in sent.stdout
 
         tail = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
                      "--from-beginning", "-n", "4", "--idle", "10")
@@ -76,7 +77,6 @@ class TestIngestAndTail:
         assert len(lines) == 4
         assert {tuple(sorted(line)) for line in lines} == {("key", "offset", "partition", "topic", "value")}
         assert all(line["topic"] == f"{topic_prefix}pages.raw" for line in lines)
-        html = [line for line in lines + [] if line["value"]["content_type"] == "text/html"]
         everything = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
                            "--from-beginning", "--idle", "3")
         all_lines = [orjson.loads(line) for line in everything.stdout.splitlines()]
@@ -113,10 +113,8 @@ class TestBrokerCommand:
             out, err = process.communicate(timeout=30)
         assert process.returncode == 0, err
         assert "broker stopped (SIGTERM)" in out
-        with pytest.raises(OSError):  # the port is closed again
-            import socket  # noqa: PLC0415
-
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        with pytest.raises(ConnectionRefusedError):  # the port is closed again
+            socket.create_connection(("127.0.0.1", port), timeout=1)
 
 
 class TestDemo:

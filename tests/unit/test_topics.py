@@ -87,7 +87,7 @@ class TestLoaderErrors:
     def test_bad_cleanup_policy_is_rejected(self, tmp_path: Path) -> None:
         """cleanup_policy must be delete or compact."""
         path = write_topics(tmp_path, replace={"pages.raw": GOOD_TOPIC.replace("delete", "shred")})
-        with pytest.raises(TopicsFileError, match="cleanup_policy 'shred'"):
+        with pytest.raises(TopicsFileError, match=r"cleanup_policy 'shred'"):
             load_topics(path)
 
     def test_bad_retention_is_rejected(self, tmp_path: Path) -> None:
@@ -101,19 +101,19 @@ class TestLoaderErrors:
         path = write_topics(tmp_path)
         text = path.read_text().replace("  pages.dlq:\n" + GOOD_TOPIC, "")
         path.write_text(text)
-        with pytest.raises(TopicsFileError, match="missing topics: pages.dlq"):
+        with pytest.raises(TopicsFileError, match=r"missing topics: pages\.dlq"):
             load_topics(path)
 
     def test_missing_schema_file_is_rejected(self, tmp_path: Path) -> None:
         """A schema path that does not exist is an error."""
         path = write_topics(tmp_path, replace={"pages.raw": GOOD_TOPIC.replace("page.v1", "nope.v1")})
-        with pytest.raises(TopicsFileError, match="schema file 'schemas/nope.v1.json' not found"):
+        with pytest.raises(TopicsFileError, match=r"schema file .schemas/nope\.v1\.json. not found"):
             load_topics(path)
 
     def test_duplicate_topic_is_rejected(self, tmp_path: Path) -> None:
         """A topic declared twice is an error, not a silent override."""
         path = write_topics(tmp_path, extra="  pages.raw:\n" + GOOD_TOPIC)
-        with pytest.raises(TopicsFileError, match="'pages.raw' is declared twice"):
+        with pytest.raises(TopicsFileError, match=r"'pages\.raw' is declared twice"):
             load_topics(path)
 
     def test_unknown_top_level_key_is_rejected(self, tmp_path: Path) -> None:

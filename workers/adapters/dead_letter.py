@@ -8,7 +8,7 @@ from typing import Any
 
 from workers import __version__
 
-__all__ = ["DeadLetter", "MAX_DLQ_VALUE_BYTES"]
+__all__ = ["MAX_DLQ_VALUE_BYTES", "DeadLetter"]
 
 # pages.dlq accepts 32 MiB values (topics.yaml); keep the base64 of the original under it.
 MAX_DLQ_VALUE_BYTES = 16 * 1024 * 1024
