@@ -37,6 +37,7 @@ class WorkerProcess:
         self.app_id = app_id
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.web_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
@@ -45,7 +46,7 @@ class WorkerProcess:
             "RAQIB_BOOTSTRAP": self.bootstrap,
             "RAQIB_APP_ID": self.app_id,
             "RAQIB_LOG_FORMAT": "json",
-            "RAQIB_WEB_PORT": str(free_port()),
+            "RAQIB_WEB_PORT": str(self.web_port),
             "RAQIB_SESSION_TIMEOUT_S": "6",
             "RAQIB_HEARTBEAT_INTERVAL_S": "1",
             "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),

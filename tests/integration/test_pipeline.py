@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 
@@ -38,6 +39,10 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
             await producer.send_and_wait(prefixed.name("pages.raw"), orjson.dumps(late), key=late["url"].encode())
 
         await wait_drained(kafka_bootstrap, prefixed, worker)
+        health_url = f"http://127.0.0.1:{worker.web_port}/health"
+        async with aiohttp.ClientSession() as session, session.get(health_url) as response:
+            assert response.status == 200
+            assert (await response.json())["status"] == "ok"
         seen = await collect(
             kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 6 and len(s["pages.dlq"]) >= 3
         )
