@@ -14,6 +14,7 @@ import structlog
 
 from workers.adapters.codec import decode_page, encode_value
 from workers.adapters.dead_letter import DeadLetter
+from workers.core.guard import FailureGuard, GuardTripped
 from workers.core.pipeline import OutputRecord, process_page
 from workers.errors import InvalidMessage
 from workers.schemas import RecordValidator
@@ -33,6 +34,8 @@ class Deps:
     page_validator: RecordValidator
     max_page_bytes: int
     source_topic: str
+    guard: FailureGuard  # counts failures of our own code (not poison input)
+    on_fatal: Callable[[BaseException], Awaitable[None]]  # stop the worker
 
 
 async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
@@ -42,18 +45,30 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
         with structlog.contextvars.bound_contextvars(
             topic=message.topic, partition=message.partition, offset=message.offset
         ):
+            failed = False
             try:
                 page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
                 outcome = process_page(page)
                 for record in outcome.records:
                     await _publish(deps, record)
             except InvalidMessage as exc:
+                # Poison input (bad bytes, wrong shape) is the producer's problem: it is
+                # dead-lettered and does not count towards the guard. A page our parser
+                # cannot handle does count: if every page fails, our code is broken.
+                failed = exc.stage not in {"decode", "validate"}
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-            except Exception as exc:
+            except Exception as exc:  # a bug must not stop the stream: dead-letter it
+                failed = True
                 log.exception("page_failed_unexpectedly")
                 await _dead_letter(deps, message, "process", type(exc).__name__, str(exc))
             else:
                 log.info("page_processed", url=page.url, site=page.site, **outcome.counts)
+            try:
+                deps.guard.record(failed=failed)
+            except GuardTripped as exc:
+                log.critical("worker_stopping_failure_guard_tripped", reason=str(exc))
+                await deps.on_fatal(exc)
+                return
         yield None
 
 

@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 topics_app = typer.Typer(help="Create or check the topics declared in topics.yaml.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+dlq_app = typer.Typer(help="Work with the dead-letter topic (pages.dlq).", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
 
 T = TypeVar("T")
 
@@ -230,6 +232,36 @@ def tail(
         return await tail_topic(name, bootstrap, from_beginning=from_beginning, limit=n, idle=idle, out=sys.stdout)
 
     run(body)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    bootstrap: Bootstrap = DEFAULT_BOOTSTRAP,
+    stage: Annotated[str | None, typer.Option(help="Only dead letters of this stage (decode, parse, ...).")] = None,
+    error_type: Annotated[str | None, typer.Option(help="Only dead letters of this error type.")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="Re-drive at most N messages.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Target topic (default: pages.raw).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be re-driven; send nothing.")] = False,
+    idle: Annotated[float, typer.Option(help="Stop after this many seconds without a dead letter.")] = 5.0,
+    topics_file: TopicsFile = None,
+    prefix: Prefix = "",
+) -> None:
+    """Re-drive dead letters (their original bytes and key) into pages.raw."""
+    from workers.dlq import replay_dead_letters  # noqa: PLC0415
+
+    topics = _load(topics_file, prefix)
+
+    async def body() -> Any:
+        return await replay_dead_letters(
+            topics, bootstrap, target=to, stage=stage, error_type=error_type, limit=n, idle=idle, dry_run=dry_run
+        )
+
+    summary = run(body)
+    verb = "would re-drive" if dry_run else "re-drove"
+    typer.echo(f"{verb} {summary.redriven} dead letter(s) to {to or topics.name('pages.raw')}; "
+               f"skipped {len(summary.skipped)}")
+    for reason in summary.skipped:
+        typer.echo(f"  skipped {reason}")
 
 
 # --------------------------------------------------------------------------- worker

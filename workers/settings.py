@@ -39,6 +39,11 @@ class Settings:
     max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
     session_timeout_s: float = 10.0  # RAQIB_SESSION_TIMEOUT_S: consumer group liveness
     heartbeat_interval_s: float = 2.0  # RAQIB_HEARTBEAT_INTERVAL_S
+    # Failure guard: stop when our own code fails on N pages in a row, or on more than
+    # RATIO of the last WINDOW pages (poison input does not count).
+    guard_max_consecutive: int = 100  # RAQIB_GUARD_MAX_CONSECUTIVE
+    guard_max_ratio: float = 0.9  # RAQIB_GUARD_MAX_RATIO
+    guard_window: int = 1000  # RAQIB_GUARD_WINDOW
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:

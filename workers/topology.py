@@ -10,6 +10,7 @@ from aiohttp import web
 
 from workers import __version__
 from workers.agents import Deps, process_pages
+from workers.core.guard import FailureGuard
 from workers.schemas import validator_for
 from workers.settings import Settings
 from workers.topics import TopicSet
@@ -41,6 +42,12 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=settings.max_page_bytes,
         source_topic=topics.name("pages.raw"),
+        guard=FailureGuard(
+            max_consecutive=settings.guard_max_consecutive,
+            max_ratio=settings.guard_max_ratio,
+            window=settings.guard_window,
+        ),
+        on_fatal=app.crash,
     )
     agent_fun: Any = partial(process_pages, deps)
     agent_fun.__name__ = "process_pages"

@@ -1,0 +1,117 @@
+"""Properties of the parsing core: idempotent normalization, total parsing, ticker round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.strategies_parse import (
+    fetched_at,
+    html_documents,
+    messy_text,
+    ticker_item,
+)
+from workers.core.models import Page, ParsedPage, ParseFailure
+from workers.core.normalize import normalize_for_matching, tokenize
+from workers.core.parse import parse_page
+from workers.core.ticker import extract_ticker_items, split_ticker_items
+
+FAST = settings(max_examples=200, deadline=None)
+
+
+def render(items: list[tuple[str, str | None, str]], *, glue: bool) -> str:
+    """Ticker items as a page prints them, on one line."""
+    out = []
+    for i, (text, source, clock) in enumerate(items):
+        space = "" if glue and i % 2 else " "
+        out.append(f"{text}{space}({source}) - {clock}" if source else f"{text} - {clock}")
+    return " ".join(out)
+
+
+class TestNormalizeProperties:
+    @FAST
+    @given(messy_text)
+    def test_idempotent(self, text: str) -> None:
+        """Normalizing twice gives the same as normalizing once."""
+        once = normalize_for_matching(text)
+        assert normalize_for_matching(once) == once
+
+    @FAST
+    @given(st.text(max_size=200))
+    def test_idempotent_on_any_unicode(self, text: str) -> None:
+        """Idempotence holds for arbitrary Unicode, not only Arabic."""
+        once = normalize_for_matching(text)
+        assert normalize_for_matching(once) == once
+
+    @FAST
+    @given(messy_text)
+    def test_no_diacritics_or_tatweel_left(self, text: str) -> None:
+        """The output never holds tashkeel, dagger alef or tatweel."""
+        out = normalize_for_matching(text)
+        assert not any(0x064B <= ord(c) <= 0x065F or c in "\u0670\u0640" for c in out)
+
+    @FAST
+    @given(messy_text)
+    def test_tokens_stable_under_normalization(self, text: str) -> None:
+        """Tokenizing normalized text gives the same tokens as tokenizing the raw text."""
+        assert tokenize(normalize_for_matching(text), normalized=True) == tokenize(text)
+
+
+class TestParseIsTotal:
+    @FAST
+    @given(messy_text, fetched_at)
+    def test_text_never_raises(self, body: str, when: datetime) -> None:
+        """Any text body gives a ParsedPage or a ParseFailure, never an exception."""
+        result = parse_page(Page(None, when, "text/plain", body))
+        assert isinstance(result, ParsedPage | ParseFailure)
+
+    @FAST
+    @given(html_documents(), fetched_at)
+    def test_html_never_raises(self, body: str, when: datetime) -> None:
+        """Any HTML body gives a ParsedPage or a ParseFailure, never an exception."""
+        result = parse_page(Page(None, when, "text/html", body))
+        assert isinstance(result, ParsedPage | ParseFailure)
+
+    @FAST
+    @given(html_documents(), fetched_at)
+    def test_no_internal_errors_on_html(self, body: str, when: datetime) -> None:
+        """Malformed HTML is handled by the rules, not by the parser_error backstop."""
+        result = parse_page(Page(None, when, "text/html", body))
+        assert not (isinstance(result, ParseFailure) and result.reason == "parser_error")
+
+    @FAST
+    @given(messy_text, fetched_at)
+    def test_no_internal_errors_on_text(self, body: str, when: datetime) -> None:
+        """Arbitrary text is handled by the rules, not by the parser_error backstop."""
+        result = parse_page(Page(None, when, "text/plain", body))
+        assert not (isinstance(result, ParseFailure) and result.reason == "parser_error")
+
+
+class TestTickerRoundTrip:
+    @FAST
+    @given(st.lists(ticker_item, min_size=1, max_size=12), st.booleans())
+    def test_split_recovers_items(self, items: list[tuple[str, str | None, str]], glue: bool) -> None:
+        """Rendering items as `TEXT (SOURCE) - HH:MM` and splitting gives them back."""
+        assert split_ticker_items(render(items, glue=glue)) == items
+
+    @FAST
+    @given(st.lists(ticker_item, min_size=1, max_size=8), fetched_at)
+    def test_page_block_recovers_items(self, items: list[tuple[str, str | None, str]], when: datetime) -> None:
+        """Under a `الأخبار العاجلة` header, every item comes back with its fields."""
+        page = f"الأخبار العاجلة\n{render(items, glue=False)}\n\nعنوان المقال هنا\n"
+        got = extract_ticker_items(page, when)
+        assert [(i.text, i.attribution, i.time) for i in got] == items
+
+    @FAST
+    @given(st.lists(ticker_item, min_size=1, max_size=8), fetched_at)
+    def test_reported_at_within_a_day_before_fetch(
+        self, items: list[tuple[str, str | None, str]], when: datetime
+    ) -> None:
+        """Every reported_at is at or before fetched_at and less than a day earlier."""
+        got = extract_ticker_items(f"عاجل\n{render(items, glue=False)}", when)
+        for item in got:
+            assert item.reported_at is not None
+            assert when - timedelta(days=1) < item.reported_at <= when
+            assert item.reported_at.strftime("%H:%M") == item.time

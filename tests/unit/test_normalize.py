@@ -1,0 +1,65 @@
+"""Unit tests for workers.core.normalize."""
+
+from __future__ import annotations
+
+from workers.core.normalize import normalize_for_matching, tokenize
+
+
+class TestNormalizeForMatching:
+    def test_strips_tashkeel(self) -> None:
+        """Diacritics (fatha, shadda, tanween, sukun) are removed."""
+        assert normalize_for_matching("تعهّدٌ روسيٌّ") == "تعهد روسي"
+
+    def test_strips_tatweel_and_dagger_alef(self) -> None:
+        """Tatweel and superscript alef are removed."""
+        assert normalize_for_matching('لــ"قسد" هٰذا') == 'ل"قسد" هذا'
+
+    def test_unifies_alef_forms(self) -> None:
+        """أ إ آ ٱ all become bare alef."""
+        assert normalize_for_matching("أإآٱ") == "اااا"
+
+    def test_folds_alef_maqsura_and_taa_marbuta(self) -> None:
+        """ى becomes ي and ة becomes ه."""
+        assert normalize_for_matching("إلى مدينة") == "الي مدينه"
+
+    def test_folds_arabic_indic_and_persian_digits(self) -> None:
+        """Arabic-Indic and Persian digits become ASCII."""
+        assert normalize_for_matching("١ نوفمبر ٢٠٢١ ۱۲") == "1 نوفمبر 2021 12"
+
+    def test_unifies_quotes_and_dashes(self) -> None:
+        """Typographic quotes become `"` and dashes become `-`."""
+        assert normalize_for_matching("“حزب الله” – «قسد»") == '"حزب الله" - "قسد"'
+
+    def test_collapses_whitespace(self) -> None:
+        """Runs of whitespace, including no-break spaces, become one space; ends trimmed."""
+        assert normalize_for_matching("  درعا\u00a0\n\t البلد ") == "درعا البلد"
+
+    def test_applies_nfkc(self) -> None:
+        """Presentation forms are decomposed by NFKC (ﻻ becomes لا)."""
+        assert normalize_for_matching("ﻻ") == "لا"
+
+    def test_casefolds_latin(self) -> None:
+        """Latin letters are casefolded."""
+        assert normalize_for_matching("SMART News") == "smart news"
+
+
+class TestTokenize:
+    def test_splits_article(self) -> None:
+        """The definite article becomes its own token."""
+        assert tokenize("المدينة") == ["ال", "مدينه"]
+
+    def test_splits_conjunction_before_article(self) -> None:
+        """و/ب before the article are split off with it."""
+        assert tokenize("والمدنيين بالصواريخ") == ["و", "ال", "مدنيين", "ب", "ال", "صواريخ"]
+
+    def test_splits_lam_lam(self) -> None:
+        """ل + ال written لل is split into three tokens."""
+        assert tokenize("للتحرير") == ["ل", "ال", "تحرير"]
+
+    def test_keeps_short_words_starting_with_al(self) -> None:
+        """Short words that only look like they start with ال are kept whole."""
+        assert tokenize("الى") == ["الي"]
+
+    def test_keeps_numbers_whole(self) -> None:
+        """Numbers with separators stay one token."""
+        assert tokenize("إلى 1,125 حالة") == ["الي", "1,125", "حاله"]

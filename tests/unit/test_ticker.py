@@ -1,0 +1,117 @@
+"""Unit tests for workers.core.ticker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from workers.core.ticker import (
+    extract_ticker_items,
+    find_ticker_lines,
+    resolve_reported_at,
+    split_ticker_items,
+)
+
+DAMASCUS = ZoneInfo("Asia/Damascus")
+FETCHED = datetime(2020, 6, 30, 10, 0, tzinfo=DAMASCUS)
+
+
+class TestSplitTickerItems:
+    def test_text_attribution_time(self) -> None:
+        """`TEXT (SOURCE) - HH:MM` splits into its three parts."""
+        assert split_ticker_items("قصف على درعا (ناشطون) - 13:52") == [("قصف على درعا", "ناشطون", "13:52")]
+
+    def test_attribution_without_space(self) -> None:
+        """A parenthesis glued to the text still gives an attribution."""
+        assert split_ticker_items("انفجار في الرقة(مصدر محلي) - 17:38")[0][1] == "مصدر محلي"
+
+    def test_attribution_is_trimmed(self) -> None:
+        """Spaces inside the parentheses are trimmed."""
+        assert split_ticker_items("حالة (مصدر طبي ) - 21:08")[0][1] == "مصدر طبي"
+
+    def test_attribution_with_quotes(self) -> None:
+        """An attribution may hold quotes."""
+        assert split_ticker_items('اعتقالات (مصدر عسكري من "قسد") - 21:21')[0][1] == ('مصدر عسكري من "قسد"')
+
+    def test_no_attribution(self) -> None:
+        """An item without parentheses has attribution None."""
+        assert split_ticker_items("ارتفاع العدد إلى 12 وفاة - 09:33") == [("ارتفاع العدد إلى 12 وفاة", None, "09:33")]
+
+    def test_inner_parentheses_are_text(self) -> None:
+        """Parentheses in the middle of the text are not an attribution."""
+        text, source, _ = split_ticker_items("مدينة بصرى (شرق درعا) تشهد قصفا - 10:00")[0]
+        assert (text, source) == ("مدينة بصرى (شرق درعا) تشهد قصفا", None)
+
+    def test_several_items_on_one_line(self) -> None:
+        """Items are cut at every `- HH:MM`."""
+        got = split_ticker_items("أ ب (ج) - 10:00 د ه - 9:05 و ز (ح) - 08:01")
+        assert [t for _, _, t in got] == ["10:00", "09:05", "08:01"]
+
+    def test_trailing_text_without_time_dropped(self) -> None:
+        """Text after the last time is not an item."""
+        assert len(split_ticker_items("خبر (ناشطون) - 10:00 المزيد")) == 1
+
+    def test_header_prefix_stripped(self) -> None:
+        """A `عاجل:` prefix is not part of the first item."""
+        assert split_ticker_items("عاجل: خبر مهم - 10:00")[0][0] == "خبر مهم"
+
+
+class TestFindTickerLines:
+    def test_header_and_item_line(self) -> None:
+        """A header followed by an item line forms a block."""
+        assert find_ticker_lines(["الأخبار العاجلة", "خبر (ناشطون) - 10:00", "", "عنوان"]) == [0, 1]
+
+    def test_one_item_per_line_under_header(self) -> None:
+        """Items on their own lines under `عاجل` all belong to the block."""
+        lines = ["عاجل", "خبر أول - 10:00", "خبر ثان (وكالات) - 09:00", "عنوان المقال"]
+        assert find_ticker_lines(lines) == [0, 1, 2]
+
+    def test_headerless_line_of_several_items(self) -> None:
+        """A line of several `- HH:MM` items is a ticker even without a header."""
+        assert find_ticker_lines(["خبر أ - 10:00 خبر ب - 09:00"]) == [0]
+
+    def test_single_time_in_prose_is_not_ticker(self) -> None:
+        """One paragraph mentioning a time is not a ticker."""
+        assert find_ticker_lines(["وقع الانفجار عند الساعة - 10:00 صباحا في المدينة"]) == []
+
+    def test_header_without_items_is_not_ticker(self) -> None:
+        """A lone `عاجل` line with no items after it is not a block."""
+        assert find_ticker_lines(["عاجل", "نص المقال الطويل هنا"]) == []
+
+
+class TestResolveReportedAt:
+    def test_same_day_when_earlier(self) -> None:
+        """A time earlier than the fetch resolves to the fetch day."""
+        got = resolve_reported_at("09:33", FETCHED, DAMASCUS)
+        assert got == datetime(2020, 6, 30, 9, 33, tzinfo=DAMASCUS)
+
+    def test_previous_day_when_later(self) -> None:
+        """A time later than the fetch resolves to the day before."""
+        got = resolve_reported_at("21:08", FETCHED, DAMASCUS)
+        assert got == datetime(2020, 6, 29, 21, 8, tzinfo=DAMASCUS)
+
+    def test_uses_site_zone(self) -> None:
+        """The wall clock is the site's, whatever zone fetched_at is given in."""
+        fetched_utc = datetime.fromisoformat("2020-06-30T07:00:00+00:00")  # 10:00 Damascus
+        got = resolve_reported_at("09:59", fetched_utc, DAMASCUS)
+        assert got is not None
+        assert got.isoformat() == "2020-06-30T09:59:00+03:00"
+
+    def test_exact_fetch_time_is_included(self) -> None:
+        """A time equal to fetched_at resolves to fetched_at."""
+        assert resolve_reported_at("10:00", FETCHED, DAMASCUS) == FETCHED
+
+    def test_naive_fetch_time_gives_none(self) -> None:
+        """A naive fetched_at cannot be resolved."""
+        assert resolve_reported_at("10:00", datetime(2020, 6, 30, 10, 0), DAMASCUS) is None  # noqa: DTZ001
+
+
+class TestExtractTickerItems:
+    def test_items_from_page(self) -> None:
+        """A page's ticker block gives items with reported_at."""
+        page = "الأخبار العاجلة\nخبر (ناشطون) - 09:00 خبر آخر - 08:00\n\nعنوان المقال"
+        items = extract_ticker_items(page, FETCHED)
+        assert [(i.text, i.attribution, i.time) for i in items] == [
+            ("خبر", "ناشطون", "09:00"),
+            ("خبر آخر", None, "08:00"),
+        ]

@@ -1,0 +1,287 @@
+"""Dates as Arabic news pages print them: explicit publish dates and inferred ones.
+
+Everything here works on text already passed through `normalize_for_matching` (ASCII
+digits, bare alef, ه for ة, ي for ى), so one table of month names covers the spellings
+(`آب`/`اب`/`أب`, `أيار`, `تشرين الأول`). Month names come in three families, all mapped
+to month numbers: Egyptian/Gulf (`يناير` .. `ديسمبر`), Levantine/Iraqi (`كانون الثاني` ..
+`كانون الأول`, `شباط`, `آذار`, `نيسان`, `أيار`, `حزيران`, `تموز`, `آب`, `أيلول`) and
+Maghrebi (`جانفي`, `فيفري`, `أفريل`, `جوان`, `جويلية`, `أوت`, `غشت`, `شتنبر`, `نونبر`,
+`دجنبر`). Combined forms (`تموز/يوليو`, `يوليو (تموز)`) match as one month.
+
+No clock: inference takes the reference date (the page's fetched_at) as an argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Final
+
+__all__ = [
+    "FoundDate",
+    "find_explicit_date",
+    "infer_published_date",
+    "iso_local",
+    "parse_iso_datetime",
+]
+
+# Month names, normalized (see module docstring). Longest alternatives first in the regex.
+MONTHS: Final[dict[str, int]] = {
+    # Egyptian / Gulf
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "ابريل": 4,
+    "ابربل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يونيه": 6,
+    "يوليو": 7,
+    "يوليه": 7,
+    "اغسطس": 8,
+    "اغسطش": 8,
+    "سبتمبر": 9,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+    # Levantine / Iraqi
+    "كانون الثاني": 1,
+    "كانون ثاني": 1,
+    "شباط": 2,
+    "اذار": 3,
+    "نيسان": 4,
+    "ايار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "اب": 8,
+    "ايلول": 9,
+    "تشرين الاول": 10,
+    "تشرين اول": 10,
+    "تشرين الثاني": 11,
+    "تشرين ثاني": 11,
+    "كانون الاول": 12,
+    "كانون اول": 12,
+    # Maghrebi
+    "جانفي": 1,
+    "فيفري": 2,
+    "افريل": 4,
+    "ماي": 5,
+    "جوان": 6,
+    "جويليه": 7,
+    "يوليوز": 7,
+    "اوت": 8,
+    "غشت": 8,
+    "شتنبر": 9,
+    "نونبر": 11,
+    "دجنبر": 12,
+}
+
+# Python weekday numbers (Monday = 0), keyed by normalized Arabic day names.
+WEEKDAYS: Final[dict[str, int]] = {
+    "الاثنين": 0,
+    "الاتنين": 0,
+    "الثلاثاء": 1,
+    "الثلاثا": 1,
+    "الاربعاء": 2,
+    "الاربعا": 2,
+    "الخميس": 3,
+    "الجمعه": 4,
+    "السبت": 5,
+    "الاحد": 6,
+}
+
+_UNITS = [
+    "الاول",
+    "الثاني",
+    "الثالث",
+    "الرابع",
+    "الخامس",
+    "السادس",
+    "السابع",
+    "الثامن",
+    "التاسع",
+    "العاشر",
+]
+
+
+def _ordinal_days() -> dict[str, int]:
+    """Ordinal day words: الأول .. الحادي والثلاثين (normalized)."""
+    out: dict[str, int] = {}
+    for i, word in enumerate(_UNITS, start=1):
+        out[word] = i
+    out["الحادي عشر"] = 11
+    for i, word in enumerate(_UNITS[1:9], start=12):
+        out[f"{word} عشر"] = i
+    out["العشرين"] = 20
+    out["الثلاثين"] = 30
+    out["الحادي والعشرين"] = 21
+    out["الحادي والثلاثين"] = 31
+    for i, word in enumerate(_UNITS[1:9], start=22):
+        out[f"{word} والعشرين"] = i
+    return out
+
+
+ORDINAL_DAYS: Final[dict[str, int]] = _ordinal_days()
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_MONTH = rf"(?:{_alternation(MONTHS)})"
+# "تموز/يوليو", "يوليو (تموز)", "تموز - يوليو": a second name for the same month.
+_MONTH_PAIR = rf"(?P<month>{_MONTH})(?:\s*[/(\-]\s*{_MONTH}\s*\)?)?"
+_B = r"(?<![\w])"  # word start (Arabic letters are \w)
+_E = r"(?![\w])"  # word end
+_TIME = (
+    r"(?P<hh>[01]?\d|2[0-3])\s*:\s*(?P<mi>[0-5]\d)(?:\s*:\s*(?P<ss>[0-5]\d))?"
+    r"(?:\s*(?P<ampm>ص|م|am|pm|a\.m\.|p\.m\.)(?![\w]))?"
+)
+
+_YMD = re.compile(rf"{_B}(?P<y>(?:19|20)\d\d)\s*[/\-.]\s*(?P<m>\d{{1,2}})\s*[/\-.]\s*(?P<d>\d{{1,2}}){_E}")
+_DMY = re.compile(rf"{_B}(?P<d>\d{{1,2}})\s*[/\-.]\s*(?P<m>\d{{1,2}})\s*[/\-.]\s*(?P<y>(?:19|20)\d\d){_E}")
+_D_MONTH_Y = re.compile(
+    rf"{_B}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}\s*[,،]?\s*(?:عام\s+|سنه\s+)?"
+    rf"(?P<y>(?:19|20)\d\d){_E}"
+)
+_MONTH_D_Y = re.compile(rf"{_B}{_MONTH_PAIR}{_E}\s*(?P<d>\d{{1,2}})\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E}")
+_TIME_RE = re.compile(rf"{_B}{_TIME}(?![\d:])")
+
+_ORDINAL = rf"(?:{_alternation(ORDINAL_DAYS)})"
+_WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
+# `أمس الجمعة 6 أب`, `اليوم الأربعاء الخامس عشر من فبراير`, `مساء أمس الخميس، 5 آب`.
+_RELATIVE = re.compile(
+    rf"{_B}(?P<anchor>امس|البارحه|اليوم|غدا){_E}\s*[,،]?\s*(?:يوم\s+)?(?P<wd>{_WEEKDAY}){_E}"
+    rf"\s*[,،]?\s*(?:الموافق\s+|في\s+)?(?:(?P<dnum>\d{{1,2}})|(?P<dword>{_ORDINAL}))\s*"
+    rf"(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}(?:\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E})?"
+)
+_ANCHOR_OFFSET: Final[dict[str, int]] = {"امس": 1, "البارحه": 1, "اليوم": 0, "غدا": -1}
+_MAX_YEARS_BACK = 30
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    """A calendar date as printed, with the wall-clock time when one is printed."""
+
+    day: date
+    clock: time | None = None
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _find_time(text: str, exclude: tuple[int, int]) -> time | None:
+    """The first `HH:MM` in `text` outside the date span `exclude`."""
+    for m in _TIME_RE.finditer(text):
+        if exclude[0] <= m.start() < exclude[1]:
+            continue
+        hour, minute = int(m["hh"]), int(m["mi"])
+        second = int(m["ss"]) if m["ss"] else 0
+        ampm = (m["ampm"] or "").replace(".", "")
+        if ampm in ("م", "pm") and hour < 12:
+            hour += 12
+        elif ampm in ("ص", "am") and hour == 12:
+            hour = 0
+        return time(hour, minute, second)
+    return None
+
+
+def find_explicit_date(normalized: str) -> FoundDate | None:
+    """Return the first full date (day, month, year) in `normalized` text, with its time.
+
+    Accepts `2020/06/29 14:49`, `29-06-2020`, `1 نوفمبر 2021`, `6 آب 2021`, `تموز/يوليو
+    3, 2019` and `12:30 م`-style times anywhere on the same text. Returns None when no
+    valid date is printed. `normalized` must come from `normalize_for_matching`.
+    """
+    best: tuple[int, date, tuple[int, int]] | None = None
+    for pattern in (_YMD, _D_MONTH_Y, _MONTH_D_Y, _DMY):
+        m = pattern.search(normalized)
+        if m is None:
+            continue
+        month = MONTHS[m["month"]] if "month" in m.groupdict() else int(m["m"])
+        found = _valid_date(int(m["y"]), month, int(m["d"]))
+        if found is not None and (best is None or m.start() < best[0]):
+            best = (m.start(), found, m.span())
+    if best is None:
+        return None
+    return FoundDate(best[1], _find_time(normalized, best[2]))
+
+
+def _year_for(weekday: int, month: int, day: int, latest: date) -> date | None:
+    """The latest date on or before `latest` that is `day`/`month` and falls on `weekday`."""
+    for year in range(latest.year, latest.year - _MAX_YEARS_BACK, -1):
+        candidate = _valid_date(year, month, day)
+        if candidate is not None and candidate <= latest and candidate.weekday() == weekday:
+            return candidate
+    return None
+
+
+def infer_published_date(normalized: str, reference: date) -> date | None:
+    """Infer the publish date from a relative mention such as `أمس الجمعة 6 آب`.
+
+    The first mention anchored on اليوم/أمس/البارحة/غدا with a weekday, a day (digits or an
+    ordinal word like الخامس عشر) and a month gives the event date: the latest date on or
+    before `reference` (the crawl date) with that day and month falling on that weekday
+    (or the printed year, when it agrees). The publish date is that date shifted by the
+    anchor (أمس: +1 day). Returns None when nothing consistent is found.
+    """
+    for m in _RELATIVE.finditer(normalized):
+        offset = _ANCHOR_OFFSET[m["anchor"]]
+        weekday = WEEKDAYS[m["wd"]]
+        day = int(m["dnum"]) if m["dnum"] else ORDINAL_DAYS[m["dword"]]
+        month = MONTHS[m["month"]]
+        if m["y"]:
+            event = _valid_date(int(m["y"]), month, day)
+            if event is None or event.weekday() != weekday:
+                continue
+        else:
+            event = _year_for(weekday, month, day, reference - timedelta(days=offset))
+            if event is None:
+                continue
+        return event + timedelta(days=offset)
+    return None
+
+
+def iso_local(found: FoundDate, zone: tzinfo) -> str:
+    """`2020-06-29T14:49:00+03:00` when a time is known (offset of `zone` then), else the date."""
+    if found.clock is None:
+        return found.day.isoformat()
+    local = datetime.combine(found.day, found.clock, tzinfo=zone)
+    return local.isoformat(timespec="seconds")
+
+
+_ISO = re.compile(
+    r"^\s*(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
+    r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def parse_iso_datetime(value: str, zone: tzinfo) -> str | None:
+    """Normalize an ISO 8601 value from page metadata to local time in `zone`.
+
+    `2021-11-01T08:20:00+00:00` becomes `2021-11-01T10:20:00+02:00` in Asia/Damascus; a
+    value without an offset is taken as local time; a bare date stays a date.
+    """
+    m = _ISO.match(value)
+    if m is None:
+        return None
+    day = _valid_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    if day is None:
+        return None
+    if m["hh"] is None:
+        return day.isoformat()
+    try:
+        clock = time(int(m["hh"]), int(m["mi"]), int(m["ss"] or 0))
+    except ValueError:
+        return None
+    offset = m["tz"]
+    if offset is None:
+        return iso_local(FoundDate(day, clock), zone)
+    stamp = datetime.fromisoformat(f"{day.isoformat()}T{clock.isoformat()}{'+00:00' if offset == 'Z' else offset}")
+    return stamp.astimezone(zone).isoformat(timespec="seconds")

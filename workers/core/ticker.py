@@ -1,0 +1,193 @@
+"""Breaking-news ticker: find the block on a page and split it into items.
+
+A ticker item is printed `TEXT (ATTRIBUTION) - HH:MM`; a block is either a header line
+(`الأخبار العاجلة`, `عاجل`, `أخبار عاجلة`, `شريط الأخبار`, `Breaking news`) followed by
+lines of items, or, without a header, a line that carries several items or a run of lines
+that each end in `- HH:MM`. Items are cut at every `- HH:MM`; a trailing parenthesized
+source becomes the attribution (with or without a space before the parenthesis).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from workers.core.models import TickerItem
+from workers.core.normalize import normalize_for_matching
+
+__all__ = [
+    "extract_ticker_items",
+    "find_ticker_lines",
+    "resolve_reported_at",
+    "split_ticker_items",
+    "zone_for",
+]
+
+# `- 13:52`: a dash (any kind), then a 24-hour clock time that is not part of a longer number.
+_ITEM_END = re.compile(r"\s*[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+# A trailing `(source)`: short, no nested parentheses.
+_ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
+_ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
+_MAX_ATTRIBUTION_WORDS = 8
+_SPACES = re.compile(r"\s+")
+_PUNCT_EDGES = " \t:：|-–—•●▪■◆►»«*#\"'"
+
+# Ticker headers, normalized (normalize_for_matching, edge punctuation stripped).
+TICKER_HEADERS = frozenset(
+    {
+        "الاخبار العاجله",
+        "اخبار عاجله",
+        "عاجل",
+        "العاجل",
+        "خبر عاجل",
+        "اخر الاخبار العاجله",
+        "شريط الاخبار",
+        "شريط الاخبار العاجله",
+        "breaking news",
+        "breaking",
+        "urgent",
+    }
+)
+# Every header contains one of these (cheap pre-check before normalizing a line).
+_HEADER_WORDS = ("عاجل", "اخبار", "أخبار", "breaking", "urgent")
+_HEADER_PREFIX = re.compile(
+    r"^\s*(?:الأخبار العاجلة|الاخبار العاجلة|أخبار عاجلة|اخبار عاجلة|خبر عاجل|عاجل|"
+    r"شريط الأخبار|Breaking news|Breaking)(?:\s*[:：|\-–—]\s*|\s+)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=64)
+def zone_for(tz: str) -> tzinfo:
+    """The `ZoneInfo` for an IANA name (cached)."""
+    return ZoneInfo(tz)
+
+
+def _count_items(line: str) -> int:
+    return len(_ITEM_END.findall(line))
+
+
+def _ends_with_item(line: str) -> bool:
+    return _ITEM_AT_END.search(line) is not None
+
+
+def is_ticker_header(line: str) -> bool:
+    """True when `line` is a breaking-news header such as `الأخبار العاجلة`."""
+    if len(line) > 40 or not any(word in line.casefold() for word in _HEADER_WORDS):
+        return False
+    return normalize_for_matching(line).strip(_PUNCT_EDGES) in TICKER_HEADERS
+
+
+def find_ticker_lines(lines: Sequence[str]) -> list[int]:
+    """Indices of the lines that form ticker blocks (headers included), in page order."""
+    out: list[int] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        if not line or ("-" not in line and "–" not in line and "—" not in line):
+            if line and is_ticker_header(line):
+                j, block = i + 1, [i]
+                while j < n and (not lines[j].strip() or _count_items(lines[j]) > 0):
+                    if lines[j].strip():
+                        block.append(j)
+                    j += 1
+                if len(block) > 1:
+                    out.extend(block)
+                    i = j
+                    continue
+            i += 1
+            continue
+        items = _count_items(line)
+        if items >= 2 and (_ends_with_item(line) or _HEADER_PREFIX.match(line)):
+            out.append(i)
+        elif items == 1 and _ends_with_item(line):
+            # a run of lines that each end in `- HH:MM` (one item per line)
+            j, run = i, []
+            while j < n and (not lines[j].strip() or _ends_with_item(lines[j])):
+                if lines[j].strip():
+                    run.append(j)
+                j += 1
+            if len(run) >= 2:
+                out.extend(run)
+                i = j
+                continue
+        i += 1
+    return out
+
+
+def _split_attribution(segment: str) -> tuple[str, str | None]:
+    m = _ATTRIBUTION.search(segment)
+    if m is None:
+        return segment, None
+    text = segment[: m.start()].strip()
+    source = _SPACES.sub(" ", m.group(1)).strip()
+    if not text or not source or len(source.split()) > _MAX_ATTRIBUTION_WORDS:
+        return segment, None
+    return text, source
+
+
+def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
+    """Split ticker text into `(text, attribution, "HH:MM")` triples, in order.
+
+    Text after the last time (no `- HH:MM` of its own) is not an item and is dropped.
+    """
+    block = _HEADER_PREFIX.sub("", block, count=1)
+    out: list[tuple[str, str | None, str]] = []
+    start = 0
+    for m in _ITEM_END.finditer(block):
+        segment = _SPACES.sub(" ", block[start : m.start()]).strip(" |•●▪■◆►")
+        start = m.end()
+        if not segment:
+            continue
+        text, source = _split_attribution(segment)
+        out.append((text, source, f"{int(m.group(1)):02d}:{m.group(2)}"))
+    return out
+
+
+def resolve_reported_at(hhmm: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
+    """The latest moment at or before `fetched_at` showing `hhmm` on the site's wall clock.
+
+    Returns an aware datetime in `zone`, or None for a malformed time or a naive
+    `fetched_at`. A wall time that does not exist that day (a DST gap) resolves through
+    the zone's offset rules and is still checked against `fetched_at`.
+    """
+    if fetched_at.tzinfo is None or fetched_at.utcoffset() is None:
+        return None
+    try:
+        hour, minute = (int(p) for p in hhmm.split(":"))
+        local = fetched_at.astimezone(zone)
+        local.replace(hour=hour, minute=minute)  # validates the clock values
+    except ValueError:
+        return None
+    for back in range(3):
+        day = (local - timedelta(days=back)).date()
+        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        # round-trip through UTC so a DST-gap time gets the real offset
+        candidate = candidate.astimezone(zone)
+        if candidate <= fetched_at:
+            return candidate
+    return None
+
+
+def extract_ticker_items(text: str, fetched_at: datetime, tz: str | tzinfo = "Asia/Damascus") -> tuple[TickerItem, ...]:
+    """All ticker items on a plain-text page, with `time` resolved to `reported_at`."""
+    lines = text.splitlines()
+    return items_from_lines(lines, find_ticker_lines(lines), fetched_at, tz)
+
+
+def items_from_lines(
+    lines: Sequence[str], indices: Sequence[int], fetched_at: datetime, tz: str | tzinfo
+) -> tuple[TickerItem, ...]:
+    """Ticker items from the lines at `indices` (as found by `find_ticker_lines`)."""
+    if not indices:
+        return ()
+    zone = zone_for(tz) if isinstance(tz, str) else tz
+    block = " ".join(lines[i] for i in indices if not is_ticker_header(lines[i]))
+    return tuple(
+        TickerItem(text, source, hhmm, resolve_reported_at(hhmm, fetched_at, zone))
+        for text, source, hhmm in split_ticker_items(block)
+    )
