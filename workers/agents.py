@@ -15,7 +15,8 @@ import structlog
 from workers.adapters.codec import decode_page, encode_value
 from workers.adapters.dead_letter import DeadLetter
 from workers.core.guard import FailureGuard, GuardTripped
-from workers.core.pipeline import OutputRecord, process_page
+from workers.core.models import ParseFailure
+from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, process_page
 from workers.errors import InvalidMessage
 from workers.schemas import RecordValidator
 
@@ -35,6 +36,8 @@ class Deps:
     max_page_bytes: int
     source_topic: str
     guard: FailureGuard  # counts failures of our own code (not poison input)
+    pipeline: PipelineConfig
+    state: PipelineState  # in-process dedup state of this worker
     on_fatal: Callable[[BaseException], Awaitable[None]]  # stop the worker
 
 
@@ -48,7 +51,9 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
             failed = False
             try:
                 page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
-                outcome = process_page(page)
+                outcome = process_page(page, deps.state, deps.pipeline)
+                if isinstance(outcome, ParseFailure):
+                    raise InvalidMessage("parse", f"ParseFailure.{outcome.reason}", outcome.detail or outcome.reason)
                 for record in outcome.records:
                     await _publish(deps, record)
             except InvalidMessage as exc:

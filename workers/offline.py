@@ -10,7 +10,8 @@ import orjson
 
 from workers.adapters.codec import decode_page, encode_value
 from workers.adapters.dead_letter import DeadLetter
-from workers.core.pipeline import process_page
+from workers.core.models import ParseFailure
+from workers.core.pipeline import DEFAULT_PIPELINE, PipelineConfig, PipelineState, process_page
 from workers.errors import InvalidMessage
 from workers.ingest import Rejected, check_paths, read_messages
 from workers.schemas import validator_for
@@ -26,11 +27,13 @@ def process_files(
     fetched_at: datetime | None,
     site: str | None,
     out: BinaryIO,
+    config: PipelineConfig = DEFAULT_PIPELINE,
 ) -> int:
     """Print {"topic", "key", "value"} lines for every record the worker would publish."""
     check_paths(paths)
     validator = validator_for(topics["pages.raw"].schema)
     count = 0
+    state = PipelineState()  # one run = one dedup memory, as one worker would have
     for item in read_messages(paths, validator, fetched_at=fetched_at, site=site):
         if isinstance(item, Rejected):
             letter = _letter(item.source, item.raw, None, "ingest", "Rejected", item.reason)
@@ -39,7 +42,9 @@ def process_files(
             continue
         try:
             page = decode_page(item.value, validator)
-            outcome = process_page(page)
+            outcome = process_page(page, state, config)
+            if isinstance(outcome, ParseFailure):
+                raise InvalidMessage("parse", f"ParseFailure.{outcome.reason}", outcome.detail or outcome.reason)
         except InvalidMessage as exc:
             letter = _letter(item.source, item.value, item.key, exc.stage, exc.error_type, exc.message)
             _emit(out, topics.name("pages.dlq"), item.key.decode() if item.key else None, letter.to_dict())

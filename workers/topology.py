@@ -11,6 +11,7 @@ from aiohttp import web
 from workers import __version__
 from workers.agents import Deps, process_pages
 from workers.core.guard import FailureGuard
+from workers.core.pipeline import PipelineConfig, PipelineState
 from workers.schemas import validator_for
 from workers.settings import Settings
 from workers.topics import TopicSet
@@ -48,6 +49,8 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
             window=settings.guard_window,
         ),
         on_fatal=app.crash,
+        pipeline=PipelineConfig(timezone=settings.timezone),
+        state=PipelineState(),
     )
     agent_fun: Any = partial(process_pages, deps)
     agent_fun.__name__ = "process_pages"

@@ -128,5 +128,8 @@ class TestDemo:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "-- ingested 5 sample page(s)" in result.stdout
         assert result.stdout.count("[article]") == 5
+        assert result.stdout.count("[ticker]") == 19
+        assert result.stdout.count("[sighting]") == 1
+        assert "-- input drained: 19 events.ticker, 1 events.sightings, 5 events.articles, 0 pages.dlq" in result.stdout
         assert "-- input drained:" in result.stdout
         assert "-- worker stopped (exit status 0)" in result.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import orjson
@@ -21,13 +20,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
     kafka_bootstrap: str, topics: TopicSet, topic_prefix: str, tmp_path: Path
 ) -> None:
-    """The five sample pages each yield an article event; poison messages land in pages.dlq
-    with their original bytes and context, and the worker keeps going."""
+    """The five seed pages yield 19 ticker events, 1 sighting and 5 articles; poison messages
+    land in pages.dlq with their original bytes and context, and the worker keeps going."""
     prefixed = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
     worker = start_worker(kafka_bootstrap, prefixed, tmp_path)
     try:
         summary = await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
         assert summary.sent == 5
+        # Partitions are consumed concurrently: let the seeds go first so the repost below
+        # is deterministically the later copy.
+        await wait_drained(kafka_bootstrap, prefixed, worker)
         poison = [b"\xff\xfe not utf-8", b"{not json", orjson.dumps({"url": 1, "body": []})]
         async with kafka_producer(kafka_bootstrap) as producer:
             for value in poison:
@@ -45,22 +47,33 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
             assert (await response.json())["status"] == "ok"
         seen = await collect(
             kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 6 and len(s["pages.dlq"]) >= 3
+            and len(s["events.ticker"]) >= 19 and len(s["events.sightings"]) >= 11,
         )
     finally:
         assert worker.stop() == 0, "the worker stops cleanly on SIGTERM"
 
+    for topic in ("events.ticker", "events.sightings", "events.articles"):
+        for record in seen[topic]:
+            assert_matches_schema(prefixed, topic, record["value"])
+            assert record["key"] == record["value"].get("event_id", record["value"].get("article_id"))
+
+    tickers = seen["events.ticker"]
+    assert len(tickers) == 19
+    assert len({t["value"]["event_id"] for t in tickers}) == 19
+    sightings = seen["events.sightings"]
+    # seed 001 rewords one of seed 000's items; the page after the poison repeats seed 000's
+    # ten items exactly
+    assert sorted(s["value"]["kind"] for s in sightings) == ["exact"] * 10 + ["near"]
+    assert {s["value"]["event_id"] for s in sightings} <= {t["value"]["event_id"] for t in tickers}
+
     articles = seen["events.articles"]
     assert len(articles) == 6
-    sample_bodies = [orjson.loads(line)["body"] for line in SAMPLES.read_bytes().splitlines()]
-    for record in articles:
-        value: dict[str, Any] = record["value"]
-        assert_matches_schema(prefixed, "events.articles", value)
-        assert record["key"] == value["article_id"]
-        # pass-through build: the page body travels unchanged
-        assert value["body"] in ([body] for body in sample_bodies)
     assert {a["value"]["site"] for a in articles} == {
         "smartnews-agency.com", "shaam.org", "wordpress.example", "blogspot.example"}
-    assert any(a["value"]["url"] == late["url"] for a in articles)
+    [repost] = [a["value"] for a in articles if a["value"]["url"] == late["url"]]
+    [original] = [a["value"] for a in articles if a["value"]["url"] is None and a["value"]["title"] == repost["title"]]
+    assert repost["duplicate_of"] == original["article_id"]
+    assert repost["ticker_event_ids"] == original["ticker_event_ids"]
 
     letters = seen["pages.dlq"]
     assert len(letters) == 3

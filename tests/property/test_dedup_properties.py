@@ -1,0 +1,77 @@
+"""Invariants of ticker dedup, checked over generated sighting sequences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.strategies_dedup import sighting_lists, sightings
+from workers.core.dedup import Decision, DedupState, Duplicate, New, TickerSighting, decide
+
+
+def run(state: DedupState, items: list[TickerSighting]) -> list[Decision]:
+    out = []
+    for item in items:
+        decision, change = decide(item, state)
+        state.apply(change)
+        out.append(decision)
+    return out
+
+
+class TestDedupProperties:
+    @given(sighting_lists)
+    def test_second_pass_adds_nothing(self, items: list[TickerSighting]) -> None:
+        """Deduping a sequence twice creates no new events the second time."""
+        state = DedupState()
+        run(state, items)
+        assert not any(isinstance(d, New) for d in run(state, items))
+
+    @given(sighting_lists)
+    def test_second_pass_keeps_event_ids(self, items: list[TickerSighting]) -> None:
+        """An exact repeat lands on the event its first pass created or joined."""
+        state = DedupState()
+        first = run(state, items)
+        second = run(state, items)
+        for a, b in zip(first, second, strict=True):
+            if isinstance(b, Duplicate) and b.kind == "exact":
+                assert b.event_id == a.event_id
+
+    @given(sighting_lists)
+    def test_replay_is_byte_identical(self, items: list[TickerSighting]) -> None:
+        """Two replays of the same input give identical decisions and state records."""
+        s1, s2 = DedupState(), DedupState()
+        assert run(s1, items) == run(s2, items)
+        assert orjson.dumps(list(s1.records())) == orjson.dumps(list(s2.records()))
+
+    @given(sighting_lists, sighting_lists, sightings())
+    def test_other_scopes_do_not_matter(
+        self, history: list[TickerSighting], noise: list[TickerSighting], probe: TickerSighting
+    ) -> None:
+        """The decision ignores state that belongs to other scopes."""
+        mine = [replace(s, scope=probe.scope) for s in history]
+        others = [replace(s, scope="other-" + s.scope) for s in noise]
+        clean, noisy = DedupState(), DedupState()
+        run(clean, mine)
+        run(noisy, others + mine)
+        assert decide(probe, clean) == decide(probe, noisy)
+
+    @given(sighting_lists)
+    def test_new_ids_are_unique_per_state(self, items: list[TickerSighting]) -> None:
+        """Every remembered entry is keyed by a distinct event id."""
+        state = DedupState()
+        run(state, items)
+        keys = [k for k, _ in state.records()]
+        assert len(keys) == len(set(keys))
+
+    @given(sighting_lists, st.randoms(use_true_random=False))
+    def test_rebuild_from_records_decides_the_same(self, items: list[TickerSighting], rnd: object) -> None:
+        """A state rebuilt from its records (in any order) gives the same decisions."""
+        state = DedupState()
+        run(state, items[:-1])
+        records = list(state.records())
+        rnd.shuffle(records)  # type: ignore[attr-defined]
+        rebuilt = DedupState.from_records(records)
+        assert decide(items[-1], rebuilt) == decide(items[-1], state)
