@@ -188,8 +188,16 @@ async def _demo(
     return counts
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO = sys.stdout) -> dict[str, int]:
-    """The whole demo; returns how many records each output topic received."""
+    """The whole demo; returns how many records each output topic received.
+
+    SIGTERM is treated like Ctrl-C: the worker and the broker are stopped either way.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
     topics = load_topics()
     started = time.monotonic()
     log_dir = Path(tempfile.mkdtemp(prefix="raqib-demo-"))

@@ -133,3 +133,28 @@ class TestDemo:
         assert "-- input drained: 19 events.ticker, 1 events.sightings, 5 events.articles, 0 pages.dlq" in result.stdout
         assert "-- input drained:" in result.stdout
         assert "-- worker stopped (exit status 0)" in result.stdout
+
+
+class TestDemoKeepRunning:
+    @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+    def test_stops_worker_and_broker_on_signal(self, signum: int) -> None:
+        """`demo --keep-running` stays up, then Ctrl-C or SIGTERM stops its worker and broker."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workers", "demo", "--keep-running"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        assert process.stdout is not None
+        lines: list[str] = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("-- still running; bootstrap:"):
+                break
+        bootstrap = lines[-1].split("bootstrap:")[1].strip()
+        process.send_signal(signum)
+        rest, _ = process.communicate(timeout=60)
+        assert process.returncode != 0  # interrupted, as a Ctrl-C should report
+        assert "-- worker stopped" in rest
+        host, port = bootstrap.rsplit(":", 1)
+        with pytest.raises(ConnectionRefusedError):  # the broker is gone too
+            socket.create_connection((host, int(port)), timeout=1)
