@@ -6,6 +6,7 @@ one bad message never stops the stream.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import structlog
 
 from workers.adapters.codec import decode_page, encode_value
 from workers.adapters.dead_letter import DeadLetter
+from workers.adapters.metrics import WorkerMetrics
 from workers.core.guard import FailureGuard, GuardTripped
 from workers.core.models import ParseFailure
 from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, process_page
@@ -39,6 +41,7 @@ class Deps:
     pipeline: PipelineConfig
     state: PipelineState  # in-process dedup state of this worker
     on_fatal: Callable[[BaseException], Awaitable[None]]  # stop the worker
+    metrics: WorkerMetrics
 
 
 async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
@@ -49,6 +52,7 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
             topic=message.topic, partition=message.partition, offset=message.offset
         ):
             failed = False
+            started = time.perf_counter()  # latency metric only; decisions use event time
             try:
                 page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
                 outcome = process_page(page, deps.state, deps.pipeline)
@@ -62,11 +66,14 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
                 # cannot handle does count: if every page fails, our code is broken.
                 failed = exc.stage not in {"decode", "validate"}
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
+                deps.metrics.page_dead_lettered(exc.stage, exc.error_type)
             except Exception as exc:  # a bug must not stop the stream: dead-letter it
                 failed = True
                 log.exception("page_failed_unexpectedly")
                 await _dead_letter(deps, message, "process", type(exc).__name__, str(exc))
+                deps.metrics.page_dead_lettered("process", type(exc).__name__)
             else:
+                deps.metrics.page_processed(outcome.counts, time.perf_counter() - started)
                 log.info("page_processed", url=page.url, site=page.site, **outcome.counts)
             try:
                 deps.guard.record(failed=failed)

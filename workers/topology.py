@@ -9,6 +9,7 @@ import faust
 from aiohttp import web
 
 from workers import __version__
+from workers.adapters.metrics import WorkerMetrics
 from workers.agents import Deps, process_pages
 from workers.core.guard import FailureGuard
 from workers.core.pipeline import PipelineConfig, PipelineState
@@ -38,6 +39,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
         fut = await handles[logical].send(key=key, value=value, headers=headers)
         return await fut  # RecordMetadata, once the broker acked the record
 
+    metrics = WorkerMetrics()
     deps = Deps(
         send=send,
         page_validator=validator_for(topics["pages.raw"].schema),
@@ -51,6 +53,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
         on_fatal=app.crash,
         pipeline=PipelineConfig(timezone=settings.timezone),
         state=PipelineState(),
+        metrics=metrics,
     )
     agent_fun: Any = partial(process_pages, deps)
     agent_fun.__name__ = "process_pages"
@@ -61,3 +64,20 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     @app.page("/health")
     async def health(web_view: Any, request: Any) -> Any:
         return web.json_response({"status": "ok", "version": __version__, "app_id": app.conf.id})
+
+    @app.page("/metrics")
+    async def prometheus(web_view: Any, request: Any) -> Any:
+        metrics.set_lag(await _consumer_lag(app))
+        return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8")
+
+
+async def _consumer_lag(app: faust.App) -> dict[tuple[str, int], int]:
+    """highwater - position for every partition this worker is assigned."""
+    lags: dict[tuple[str, int], int] = {}
+    consumer = app.consumer
+    for tp in sorted(consumer.assignment()):
+        position = await consumer.position(tp)
+        highwater = consumer.highwater(tp)
+        if position is not None and highwater is not None:
+            lags[(tp.topic, tp.partition)] = max(0, highwater - position)
+    return lags
