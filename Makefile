@@ -27,6 +27,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Figures quoted in the README (benchmarks print ratios against baselines run in the same process)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_parse
+	$(BIN)/python -m benchmarks.eval_dedup
+	$(BIN)/python -m benchmarks.bench_dedup
+
 check: lint typecheck test
 
 clean:
