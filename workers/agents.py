@@ -1,7 +1,14 @@
-"""Agent bodies: decode -> core -> publish, or dead-letter. Bound to topics in topology.py.
+"""Agent bodies: move bytes between Kafka and the pure core, dead-letter what fails.
 
-The core does the work; an agent only moves bytes between Kafka and it, and makes sure
-one bad message never stops the stream.
+Two stages, bound to their topics in topology.py:
+
+    pages.raw --parse_pages--> <app>-pages-by-scope (key: dedup scope) --dedupe_pages--> events.*
+
+`parse_pages` decodes and parses; `dedupe_pages` sees every page of a scope on one
+partition, with that partition's dedup state in Faust tables. Each agent waits for the
+broker's ack of everything a message produced before taking the next one, and Faust
+flushes table (changelog) writes before it commits an offset: at least once, never lost.
+One bad message never stops the stream; the failure guard stops it when everything fails.
 """
 
 from __future__ import annotations
@@ -13,39 +20,70 @@ from typing import Any
 
 import structlog
 
-from workers.adapters.codec import decode_page, encode_value
+from workers.adapters.codec import decode_page, decode_parsed, encode_parsed, encode_value
 from workers.adapters.dead_letter import DeadLetter
 from workers.adapters.metrics import WorkerMetrics
 from workers.core.guard import FailureGuard, GuardTripped
 from workers.core.models import ParseFailure
-from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, process_page
+from workers.core.parse import parse_page
+from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, dedupe_page, page_scope
 from workers.errors import InvalidMessage
 from workers.schemas import RecordValidator
 
-__all__ = ["Deps", "process_pages"]
+__all__ = ["Deps", "dedupe_pages", "parse_pages"]
 
 log = structlog.get_logger("raqib.agents")
 
 Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]] | None], Awaitable[Any]]
 
+# Failures of these stages are the input's fault (bad bytes, wrong shape): they are
+# dead-lettered but do not count towards the guard. Any other failure is our code failing.
+_INPUT_STAGES = frozenset({"decode", "validate"})
+
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """What an agent needs, passed in (bound with functools.partial in topology.py)."""
+    """What the agents need, passed in (bound with functools.partial in topology.py)."""
 
-    send: Send  # (logical topic, key, value, headers) -> awaitable delivery
+    send: Send  # (logical topic, key, value, headers) -> awaitable broker ack
     page_validator: RecordValidator
     max_page_bytes: int
-    source_topic: str
-    guard: FailureGuard  # counts failures of our own code (not poison input)
-    pipeline: PipelineConfig
-    state: PipelineState  # in-process dedup state of this worker
+    guard: FailureGuard
     on_fatal: Callable[[BaseException], Awaitable[None]]  # stop the worker
     metrics: WorkerMetrics
+    pipeline: PipelineConfig
+    state: PipelineState  # backed by Faust tables in the worker
 
 
-async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
-    """Consume raw page bytes; publish the records the core returns; dead-letter failures."""
+async def parse_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
+    """pages.raw bytes -> parsed page, sent to the scope-keyed topic for dedup."""
+    async for event in stream.events():
+        message = event.message
+        with structlog.contextvars.bound_contextvars(
+            topic=message.topic, partition=message.partition, offset=message.offset
+        ):
+            failed = False
+            try:
+                page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
+                parsed = parse_page(page, tz=deps.pipeline.timezone)
+                if isinstance(parsed, ParseFailure):
+                    raise InvalidMessage("parse", f"ParseFailure.{parsed.reason}", parsed.detail or parsed.reason)
+                scope = page_scope(page, deps.pipeline)
+                await deps.send("pages.by_scope", scope.encode("utf-8"), encode_parsed(page, parsed), None)
+            except InvalidMessage as exc:
+                failed = exc.stage not in _INPUT_STAGES
+                await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
+            except Exception as exc:  # a bug must not stop the stream: dead-letter it
+                failed = True
+                log.exception("page_failed_unexpectedly", stage="parse")
+                await _dead_letter(deps, message, "parse", type(exc).__name__, str(exc))
+            if not await _guard(deps, failed=failed):
+                return
+        yield None
+
+
+async def dedupe_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
+    """Parsed pages of one scope partition -> new events, sightings and articles."""
     async for event in stream.events():
         message = event.message
         with structlog.contextvars.bound_contextvars(
@@ -54,34 +92,34 @@ async def process_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
             failed = False
             started = time.perf_counter()  # latency metric only; decisions use event time
             try:
-                page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
-                outcome = process_page(page, deps.state, deps.pipeline)
-                if isinstance(outcome, ParseFailure):
-                    raise InvalidMessage("parse", f"ParseFailure.{outcome.reason}", outcome.detail or outcome.reason)
+                page, parsed = decode_parsed(event.value)
+                outcome = dedupe_page(page, parsed, deps.state, deps.pipeline)
                 for record in outcome.records:
                     await _publish(deps, record)
             except InvalidMessage as exc:
-                # Poison input (bad bytes, wrong shape) is the producer's problem: it is
-                # dead-lettered and does not count towards the guard. A page our parser
-                # cannot handle does count: if every page fails, our code is broken.
-                failed = exc.stage not in {"decode", "validate"}
+                failed = True
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-                deps.metrics.page_dead_lettered(exc.stage, exc.error_type)
             except Exception as exc:  # a bug must not stop the stream: dead-letter it
                 failed = True
-                log.exception("page_failed_unexpectedly")
-                await _dead_letter(deps, message, "process", type(exc).__name__, str(exc))
-                deps.metrics.page_dead_lettered("process", type(exc).__name__)
+                log.exception("page_failed_unexpectedly", stage="dedup")
+                await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))
             else:
                 deps.metrics.page_processed(outcome.counts, time.perf_counter() - started)
                 log.info("page_processed", url=page.url, site=page.site, **outcome.counts)
-            try:
-                deps.guard.record(failed=failed)
-            except GuardTripped as exc:
-                log.critical("worker_stopping_failure_guard_tripped", reason=str(exc))
-                await deps.on_fatal(exc)
+            if not await _guard(deps, failed=failed):
                 return
         yield None
+
+
+async def _guard(deps: Deps, *, failed: bool) -> bool:
+    """Count the outcome; False (after stopping the worker) when the guard trips."""
+    try:
+        deps.guard.record(failed=failed)
+    except GuardTripped as exc:
+        log.critical("worker_stopping_failure_guard_tripped", reason=str(exc))
+        await deps.on_fatal(exc)
+        return False
+    return True
 
 
 async def _publish(deps: Deps, record: OutputRecord) -> None:
@@ -104,4 +142,5 @@ async def _dead_letter(deps: Deps, message: Any, stage: str, error_type: str, re
         error_message=reason,
     )
     await deps.send("pages.dlq", message.key, encode_value(letter.to_dict()), letter.headers())
+    deps.metrics.page_dead_lettered(stage, error_type)
     log.warning("message_dead_lettered", stage=stage, error_type=error_type, reason=reason[:300])

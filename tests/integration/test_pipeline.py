@@ -109,7 +109,7 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
     assert metrics['raqib_ticker_duplicates_total{kind="near"}'] == expected_near
     assert metrics["raqib_page_processing_seconds_count"] == 6
     lags = {k: v for k, v in metrics.items() if k.startswith("raqib_consumer_lag{")}
-    assert len(lags) == prefixed["pages.raw"].partitions
+    assert len(lags) == 2 * prefixed["pages.raw"].partitions  # pages.raw and pages-by-scope
     assert set(lags.values()) == {0}
 
 

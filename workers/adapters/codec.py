@@ -13,11 +13,18 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from workers.core.models import Page
+from workers.core.models import Article, Dateline, Page, ParsedPage, TickerItem
 from workers.errors import InvalidMessage
 from workers.schemas import RecordValidator, SchemaViolation
 
-__all__ = ["DEFAULT_MAX_PAGE_BYTES", "decode_page", "encode_value", "site_from_url"]
+__all__ = [
+    "DEFAULT_MAX_PAGE_BYTES",
+    "decode_page",
+    "decode_parsed",
+    "encode_parsed",
+    "encode_value",
+    "site_from_url",
+]
 
 DEFAULT_MAX_PAGE_BYTES = 10 * 1024 * 1024
 
@@ -76,4 +83,63 @@ def decode_page(
         site=value.get("site") or site_from_url(url),
         scraper=value.get("scraper"),
         headers=value.get("headers") or {},
+    )
+
+
+# --------------------------------------------------------------------------- parsed pages
+# The internal repartition topic carries a parsed page (without its body) from the parse
+# stage to the dedup stage, keyed by dedup scope.
+
+
+def encode_parsed(page: Page, parsed: ParsedPage) -> bytes:
+    """A parsed page as the JSON bytes of the internal topic (the page body is left out)."""
+    return orjson.dumps(
+        {
+            "url": page.url,
+            "fetched_at": page.fetched_at.isoformat(),
+            "content_type": page.content_type,
+            "site": page.site,
+            "ticker": [item.to_dict() for item in parsed.ticker],
+            "article": parsed.article.to_dict() if parsed.article else None,
+        }
+    )
+
+
+def decode_parsed(raw: bytes | None) -> tuple[Page, ParsedPage]:
+    """Inverse of `encode_parsed`; InvalidMessage when the bytes are not one of ours."""
+    try:
+        value = orjson.loads(raw or b"")
+        page = Page(
+            url=value["url"],
+            fetched_at=datetime.fromisoformat(value["fetched_at"]),
+            content_type=value["content_type"],
+            body="",
+            site=value["site"],
+        )
+        ticker = tuple(
+            TickerItem(
+                text=item["text"],
+                attribution=item["attribution"],
+                time=item["time"],
+                reported_at=datetime.fromisoformat(item["reported_at"]) if item["reported_at"] else None,
+            )
+            for item in value["ticker"]
+        )
+        article = _article(value["article"]) if value["article"] is not None else None
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidMessage("dedup", "InvalidParsedPage", f"not a parsed page: {exc!r}") from None
+    return page, ParsedPage(ticker=ticker, article=article)
+
+
+def _article(value: dict[str, Any]) -> Article:
+    dateline = value["dateline"]
+    return Article(
+        title=value["title"],
+        author=value["author"],
+        published_at=value["published_at"],
+        published_at_source=value["published_at_source"],
+        category=value["category"],
+        dateline=Dateline(dateline["agency"], dateline["place"]) if dateline else None,
+        outlet=value["outlet"],
+        body=tuple(value["body"]),
     )

@@ -4,16 +4,16 @@
     state = PipelineState()
     outcome = process_page(page, state, config)     # ParseFailure for unparseable pages
     for record in outcome.records: publish(record)
-    for key, value in outcome.state_writes: table[key] = value   # changelog, when needed
 
 The state is updated as the page is processed (an item printed twice on one page is a
-sighting of itself the second time), and every change is also returned as a table write,
-so a Faust table can persist exactly what changed.
+sighting of itself the second time). It lives in plain mappings, so the worker passes
+Faust tables (whose writes go to changelog topics) where `raqib process` passes dicts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from workers.core.articles import ArticleRecord, article_id, body_fingerprint, decide_article
@@ -25,17 +25,27 @@ from workers.core.dedup import (
     New,
     ScopeMode,
     StateChange,
+    TickerEntry,
     TickerSighting,
     decide,
+    dedup_scope,
     expire,
     sighting_record,
 )
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
+from workers.core.normalize import normalize_for_matching
 from workers.core.parse import parse_page
 
-__all__ = ["DEFAULT_PIPELINE", "OutputRecord", "PageOutcome", "PipelineConfig", "PipelineState", "process_page"]
-
-TableWrite = tuple[str, Any]  # (key, value); value None deletes the key
+__all__ = [
+    "DEFAULT_PIPELINE",
+    "OutputRecord",
+    "PageOutcome",
+    "PipelineConfig",
+    "PipelineState",
+    "dedupe_page",
+    "page_scope",
+    "process_page",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +66,58 @@ class PipelineConfig:
     dedup: DedupConfig = DEFAULT_CONFIG
 
 
-@dataclass(slots=True)
 class PipelineState:
-    """Everything dedup remembers: ticker events, articles, and bodies by fingerprint."""
+    """Everything dedup remembers, behind plain mappings so a Faust table can stand in.
 
-    ticker: DedupState = field(default_factory=DedupState)
-    articles: dict[str, ArticleRecord] = field(default_factory=dict)
-    bodies: dict[str, str] = field(default_factory=dict)  # body fingerprint -> first article_id
+    * `ticker_records`: one record per remembered ticker event, `"<scope>|<event_id>"` ->
+      `[text, first_seen, last_seen, [[rewording, similarity], ...]]` (dedup.TickerEntry);
+    * `articles`: article_id -> ArticleRecord.to_json();
+    * `bodies`: body fingerprint -> the article_id it was first seen under.
+
+    The ticker lookup index (`DedupState`) is derived from `ticker_records`, one scope at a
+    time, the first time a scope is met; `forget_derived()` drops it (call it when the
+    records may have changed underneath, e.g. after a rebalance or a recovery).
+    """
+
+    __slots__ = ("_index", "_loaded", "articles", "bodies", "ticker_records")
+
+    def __init__(
+        self,
+        ticker_records: MutableMapping[str, Any] | None = None,
+        articles: MutableMapping[str, Any] | None = None,
+        bodies: MutableMapping[str, Any] | None = None,
+    ) -> None:
+        self.ticker_records: MutableMapping[str, Any] = {} if ticker_records is None else ticker_records
+        self.articles: MutableMapping[str, Any] = {} if articles is None else articles
+        self.bodies: MutableMapping[str, Any] = {} if bodies is None else bodies
+        self._index = DedupState()
+        self._loaded: set[str] = set()
+
+    def ticker_index(self, scope: str) -> DedupState:
+        """The derived index, with `scope` loaded from the records."""
+        if scope not in self._loaded:
+            prefix = scope + "|"
+            entries = tuple(
+                TickerEntry.from_json(key, value)
+                for key, value in list(self.ticker_records.items())
+                if key.startswith(prefix)
+            )
+            self._index.apply(StateChange(put=entries))
+            self._loaded.add(scope)
+        return self._index
+
+    def apply_ticker(self, change: StateChange) -> None:
+        """Apply a dedup change to the records and to the derived index."""
+        for key, value in change.records():
+            if value is None:
+                self.ticker_records.pop(key, None)
+            else:
+                self.ticker_records[key] = value
+        self._index.apply(change)
+
+    def forget_derived(self) -> None:
+        self._index = DedupState()
+        self._loaded.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +126,6 @@ class PageOutcome:
 
     records: tuple[OutputRecord, ...]
     counts: dict[str, int]
-    state_writes: tuple[TableWrite, ...] = ()
 
 
 DEFAULT_PIPELINE: Final = PipelineConfig()
@@ -85,40 +139,47 @@ def process_page(
     parsed = parse_page(page, tz=config.timezone)
     if isinstance(parsed, ParseFailure):
         return parsed
-    records: list[OutputRecord] = []
-    writes: list[TableWrite] = []
-    counts = {"ticker_total": len(parsed.ticker), "ticker_new": 0, "ticker_exact_dupes": 0, "ticker_near_dupes": 0}
+    return dedupe_page(page, parsed, state, config)
 
-    event_ids = _dedupe_ticker(page, parsed, state, config, records, writes, counts)
+
+def page_scope(page: Page, config: PipelineConfig = DEFAULT_PIPELINE) -> str:
+    """The dedup scope of a page: where its ticker items and article are compared."""
+    return dedup_scope(page.site, page.url, config.scope_mode)
+
+
+def dedupe_page(
+    page: Page, parsed: ParsedPage, state: PipelineState, config: PipelineConfig = DEFAULT_PIPELINE
+) -> PageOutcome:
+    """Dedup a parsed page's ticker items and article against `state` (updating it)."""
+    records: list[OutputRecord] = []
+    counts = {"ticker_total": len(parsed.ticker), "ticker_new": 0, "ticker_exact_dupes": 0, "ticker_near_dupes": 0}
+    event_ids = _dedupe_ticker(page, parsed, state, config, records, counts)
     if parsed.article is not None:
-        kind = _dedupe_article(page, parsed.article, event_ids, state, records, writes)
+        kind = _dedupe_article(page, parsed.article, event_ids, state, records)
         counts[f"article_{kind}"] = 1
     else:
         counts["article_none"] = 1
-    return PageOutcome(tuple(records), counts, tuple(writes))
+    return PageOutcome(tuple(records), counts)
 
 
-def _dedupe_ticker(  # noqa: PLR0917 - private helper threading the page's accumulators
+def _dedupe_ticker(  # noqa: PLR0917 - private helper threading the page accumulators
     page: Page,
     parsed: ParsedPage,
     state: PipelineState,
     config: PipelineConfig,
     records: list[OutputRecord],
-    writes: list[TableWrite],
     counts: dict[str, int],
 ) -> list[str]:
     """Decide each ticker item in page order; return the page's event ids (no repeats)."""
     event_ids: list[str] = []
-    scope_expired: set[str] = set()
+    scope = page_scope(page, config)
+    if parsed.ticker:
+        index = state.ticker_index(scope)
+        state.apply_ticker(expire(index, scope, config.dedup, now=page.fetched_at))
     for item in parsed.ticker:
-        sighting = TickerSighting.of(
-            item.text, seen_at=page.fetched_at, site=page.site, url=page.url, mode=config.scope_mode
-        )
-        if sighting.scope not in scope_expired:
-            scope_expired.add(sighting.scope)
-            _apply(state, expire(state.ticker, sighting.scope, config.dedup, now=page.fetched_at), writes)
-        decision, change = decide(sighting, state.ticker, config.dedup)
-        _apply(state, change, writes)
+        sighting = TickerSighting(scope, item.text, normalize_for_matching(item.text), page.fetched_at, page.url)
+        decision, change = decide(sighting, state.ticker_index(scope), config.dedup)
+        state.apply_ticker(change)
         if isinstance(decision, New):
             counts["ticker_new"] += 1
             value = _ticker_event(decision, sighting, item, page)
@@ -130,12 +191,6 @@ def _dedupe_ticker(  # noqa: PLR0917 - private helper threading the page's accum
         if decision.event_id not in event_ids:
             event_ids.append(decision.event_id)
     return event_ids
-
-
-def _apply(state: PipelineState, change: StateChange, writes: list[TableWrite]) -> None:
-    if not change.is_empty:
-        state.ticker.apply(change)
-        writes.extend(("ticker", record) for record in change.records())
 
 
 def _ticker_event(decision: New, sighting: TickerSighting, item: TickerItem, page: Page) -> dict[str, Any]:
@@ -161,30 +216,28 @@ def _ticker_sighting(decision: Duplicate, sighting: TickerSighting, item: Ticker
     return value
 
 
-def _dedupe_article(  # noqa: PLR0917 - private helper threading the page's accumulators
+def _dedupe_article(
     page: Page,
     article: Article,
     event_ids: list[str],
     state: PipelineState,
     records: list[OutputRecord],
-    writes: list[TableWrite],
 ) -> str:
     """Decide new / revision / duplicate for the page's article; return the kind."""
     fingerprint = body_fingerprint(article)
     aid = article_id(url=page.url, article=article)
+    stored = state.articles.get(aid)
     decision, record = decide_article(
         url=page.url,
         article=article,
         seen_at=page.fetched_at,
-        record=state.articles.get(aid),
+        record=ArticleRecord.from_json(aid, stored) if stored is not None else None,
         syndicated_from=state.bodies.get(fingerprint),
     )
-    if state.articles.get(aid) != record:
-        state.articles[aid] = record
-        writes.append(("articles", (aid, record.to_json())))
+    if stored != record.to_json():
+        state.articles[aid] = record.to_json()
     if fingerprint not in state.bodies:
         state.bodies[fingerprint] = aid
-        writes.append(("bodies", (fingerprint, aid)))
     if decision.emits_event:
         value = {
             "article_id": decision.article_id,
