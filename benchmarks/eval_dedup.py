@@ -7,7 +7,9 @@ the similarity reaches the threshold. The chosen threshold is the middle of the 
 of thresholds with the best F1 at precision >= 0.99 (the middle, so that a small drift of
 the data does not fall off the edge). Then the whole pair set is replayed through `decide`
 at that threshold (one state per pair: a is seen first, then b) to check that candidate
-retrieval loses nothing the comparison alone would find.
+retrieval loses nothing the comparison alone would find; and the fast verdict `decide` uses
+(`fingerprint.Probe`, which skips work `compare` does) is checked against `compare` on every
+ordered pair of lines at every threshold.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workers.core.dedup import DedupConfig, DedupState, Duplicate, TickerSighting, decide  # noqa: E402
-from workers.core.fingerprint import compare, line_features  # noqa: E402
+from workers.core.fingerprint import Probe, compare, line_features  # noqa: E402
 from workers.core.normalize import normalize_for_matching  # noqa: E402
 
 PAIRS = ROOT / "tests" / "fixtures" / "dedup_pairs.jsonl"
@@ -100,6 +102,22 @@ def predict_with_decide(pairs: list[Pair], threshold: float) -> list[bool]:
     return out
 
 
+def fast_path_disagreements(pairs: list[Pair]) -> tuple[int, int]:
+    """(checked, disagreeing): `Probe.match` against `compare` on every ordered pair of the
+    labeled lines at every threshold."""
+    features = [line_features(normalize_for_matching(x)) for x in sorted({p.a for p in pairs} | {p.b for p in pairs})]
+    checked = wrong = 0
+    for a in features:
+        verdicts = [(v.similarity, v.veto) for v in (compare(a, b) for b in features)]
+        for t in THRESHOLDS:
+            probe = Probe(a, t)
+            for b, (similarity, veto) in zip(features, verdicts, strict=True):
+                expected = similarity if veto is None and similarity >= t else None
+                checked += 1
+                wrong += probe.match(b) != expected
+    return checked, wrong
+
+
 def choose_threshold(scores: dict[float, Score]) -> float:
     """Middle of the widest run of thresholds with the best F1 at precision >= 0.99."""
     eligible = {t: s for t, s in scores.items() if s.precision >= MIN_PRECISION}
@@ -134,6 +152,8 @@ def main(argv: list[str]) -> int:
         f"precision {end_to_end.precision:.3f} recall {end_to_end.recall:.3f} "
         f"F1 {end_to_end.f1:.3f}"
     )
+    checked, wrong = fast_path_disagreements(pairs)
+    print(f"fast path (Probe.match) vs compare: {wrong} disagreements in {checked} checks")
     if "--show-errors" in argv:
         for pair, p in zip(pairs, predict(pairs, chosen), strict=True):
             if p != pair.same:
@@ -144,7 +164,7 @@ def main(argv: list[str]) -> int:
                 label = "FN" if pair.same else "FP"
                 print(f"{label} {pair.why} sim={verdict.similarity:.2f} veto={verdict.veto}")
                 print(f"   a: {pair.a}\n   b: {pair.b}")
-    return 0
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

@@ -49,6 +49,9 @@ class WorkerProcess:
             "RAQIB_WEB_PORT": str(self.web_port),
             "RAQIB_SESSION_TIMEOUT_S": "6",
             "RAQIB_HEARTBEAT_INTERVAL_S": "1",
+            # one record per batch: the embedded broker misreports end offsets after
+            # multi-record batches (see Settings.producer_max_batch_bytes)
+            "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
             "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),
             **self.extra_env,
         }
@@ -86,12 +89,15 @@ class WorkerProcess:
         return self.process is not None and self.process.poll() is None
 
 
-async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
-    """Records of `topic` not yet committed by consumer group `group`."""
+async def consumer_lag(bootstrap: str, group: str, *topics: str) -> int:
+    """Records of `topics` not yet committed by consumer group `group` (topics that do not
+    exist yet count as empty)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = [
+            TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
         ends = await consumer.end_offsets(partitions) if partitions else {}
     finally:
         await consumer.stop()
@@ -162,7 +168,9 @@ async def _demo(
                 task.result()
             if not worker.is_running():
                 raise TransientError(f"the worker stopped; see its log: {worker.log_path}")
-            lag = await consumer_lag(bootstrap, DEMO_GROUP, topics.name("pages.raw"))
+            lag = await consumer_lag(
+                bootstrap, DEMO_GROUP, topics.name("pages.raw"), f"{topics.prefix}{DEMO_GROUP}-pages-by-scope"
+            )
             if lag == 0 and time.monotonic() - last_event > 2.0:
                 break
             if time.monotonic() > deadline:

@@ -39,6 +39,11 @@ class Settings:
     max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
     session_timeout_s: float = 10.0  # RAQIB_SESSION_TIMEOUT_S: consumer group liveness
     heartbeat_interval_s: float = 2.0  # RAQIB_HEARTBEAT_INTERVAL_S
+    # Producer batch size in bytes. 1 sends one record per batch: needed on the embedded
+    # Tansu broker, which reports a partition's end offset as (last batch's base offset + 1)
+    # after a multi-record batch, so Faust's table recovery, which reads a changelog up to
+    # its end offset, would miss records. Apache Kafka needs no such setting.
+    producer_max_batch_bytes: int = 16384  # RAQIB_PRODUCER_MAX_BATCH_BYTES
     # Failure guard: stop when our own code fails on N pages in a row, or on more than
     # RATIO of the last WINDOW pages (poison input does not count).
     guard_max_consecutive: int = 100  # RAQIB_GUARD_MAX_CONSECUTIVE
@@ -66,6 +71,8 @@ class Settings:
             raise SettingsError(f"store must be memory:// or rocksdb://, not {self.store!r}")
         if not self.bootstrap.strip():
             raise SettingsError("bootstrap servers must not be empty")
+        if self.producer_max_batch_bytes < 1:
+            raise SettingsError("producer max batch bytes must be positive")
         if self.max_page_bytes < 1:
             raise SettingsError("max page bytes must be positive")
 

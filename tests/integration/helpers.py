@@ -37,11 +37,13 @@ def start_worker(bootstrap: str, topics: TopicSet, log_dir: Path, **env: str) ->
 
 
 async def wait_drained(bootstrap: str, topics: TopicSet, worker: WorkerProcess, timeout: float = 90.0) -> None:
-    """Wait until the worker's group has committed every pages.raw record."""
+    """Wait until the worker's group has committed every record of both stages' inputs:
+    pages.raw and the internal pages-by-scope topic."""
     deadline = time.monotonic() + timeout
+    stages = (topics.name("pages.raw"), f"{topics.prefix}{worker.app_id}-pages-by-scope")
     while time.monotonic() < deadline:
         assert worker.is_running(), f"worker died; log: {worker.log_path.read_text()[-3000:]}"
-        if await consumer_lag(bootstrap, worker.app_id, topics.name("pages.raw")) == 0:
+        if await consumer_lag(bootstrap, worker.app_id, *stages) == 0:
             return
         await asyncio.sleep(0.5)
     raise AssertionError(f"worker did not drain pages.raw; log tail: {worker.log_path.read_text()[-3000:]}")

@@ -156,6 +156,10 @@ _RELATIVE = re.compile(
     rf"\s*[,،]?\s*(?:الموافق\s+|في\s+)?(?:(?P<dnum>\d{{1,2}})|(?P<dword>{_ORDINAL}))\s*"
     rf"(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}(?:\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E})?"
 )
+# Every full date has a four-digit year and every relative mention a weekday name: cheap
+# substring checks that let most text skip the (comparatively costly) date patterns.
+_YEAR_HINT = re.compile(r"(?:19|20)\d\d")
+_WEEKDAY_HINTS: Final = tuple(sorted({w[:5] for w in WEEKDAYS}))
 _ANCHOR_OFFSET: Final[dict[str, int]] = {"امس": 1, "البارحه": 1, "اليوم": 0, "غدا": -1}
 _MAX_YEARS_BACK = 30
 
@@ -198,6 +202,8 @@ def find_explicit_date(normalized: str) -> FoundDate | None:
     3, 2019` and `12:30 م`-style times anywhere on the same text. Returns None when no
     valid date is printed. `normalized` must come from `normalize_for_matching`.
     """
+    if _YEAR_HINT.search(normalized) is None:
+        return None
     best: tuple[int, date, tuple[int, int]] | None = None
     for pattern in (_YMD, _D_MONTH_Y, _MONTH_D_Y, _DMY):
         m = pattern.search(normalized)
@@ -230,6 +236,8 @@ def infer_published_date(normalized: str, reference: date) -> date | None:
     (or the printed year, when it agrees). The publish date is that date shifted by the
     anchor (أمس: +1 day). Returns None when nothing consistent is found.
     """
+    if not any(hint in normalized for hint in _WEEKDAY_HINTS):
+        return None
     for m in _RELATIVE.finditer(normalized):
         offset = _ANCHOR_OFFSET[m["anchor"]]
         weekday = WEEKDAYS[m["wd"]]

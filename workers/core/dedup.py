@@ -23,8 +23,9 @@ Rules, in order:
    O(1). Reworded copies met before are kept as aliases of their event, so a rewording
    that repeats on every page also takes this path (kind "near", its stored similarity).
 4. **Near.** Candidates come from an inverted index of content tokens, probing the query's
-   rarest tokens; each is verified with `fingerprint.compare`, which can veto the merge
-   (numbers, negation, place, substitution; see that module). The best candidate whose
+   rarest tokens; each is verified with `fingerprint.Probe` (the verdict of
+   `fingerprint.compare`, which can veto the merge: numbers, negation, place,
+   substitution; see that module). The best candidate whose
    similarity reaches `config.threshold` and that no rule vetoes wins; ties go to the
    earliest first sighting, then the smaller event id, so the choice never depends on
    dict order.
@@ -45,9 +46,12 @@ State, and why it is shaped this way (it is meant for a Faust table):
 * The stream is repartitioned by scope, and Faust writes a table key to the changelog
   partition of the event being processed, so a scope's records live on its partition and
   move with it.
-* `ScopeIndex` (exact map, token postings, watermark) is *derived*: it is rebuilt from the
-  records (`DedupState.from_records(table.items())`) after recovery, and kept in step by
-  `apply`. Nothing else is remembered, so the changelog alone restores every decision.
+* `ScopeIndex` (exact map, token postings, the `line_features` of every remembered text,
+  watermark) is *derived*: it is rebuilt from the records
+  (`DedupState.from_records(table.items())`) after recovery, and kept in step by `apply`.
+  Nothing else is remembered, so the changelog alone restores every decision. Keeping the
+  features means verifying a candidate builds nothing; an added alias re-uses the features
+  of the entry's other texts and touches only the postings that change.
 * Expiry by event time is a scan of one scope's entries, skipped while the oldest
   `last_seen` is inside the horizon.
 """
@@ -58,13 +62,13 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, compress
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from workers.core.fingerprint import LineFeatures, compare, exact_key, line_features
+from workers.core.fingerprint import LineFeatures, Probe, exact_key, line_features
 from workers.core.normalize import normalize_for_matching
 
 __all__ = [
@@ -257,13 +261,17 @@ NO_CHANGE: Final = StateChange()
 class ScopeIndex:
     """The entries of one scope with the indexes `decide` reads (derived, not stored)."""
 
-    __slots__ = ("_exact", "_next_expiry", "_postings", "entries", "watermark")
+    __slots__ = ("_exact", "_features", "_next_expiry", "_postings", "_tokens", "entries", "watermark")
 
     def __init__(self) -> None:
         self.entries: dict[str, TickerEntry] = {}
         # exact key -> (event id, similarity, True for the first sighting's own text)
         self._exact: dict[bytes, tuple[str, float, bool]] = {}
         self._postings: dict[str, set[str]] = {}
+        # event id -> `line_features` of its texts (first sighting, then aliases): derived
+        # from the entry like the rest, kept so that verifying a candidate builds nothing
+        self._features: dict[str, tuple[LineFeatures, ...]] = {}
+        self._tokens: dict[str, frozenset[str]] = {}  # event id -> its texts' tokens
         self.watermark = -(2**62)  # largest last_seen; derived from the entries
         self._next_expiry = 2**62  # smallest last_seen (a lower bound after removals)
 
@@ -276,49 +284,88 @@ class ScopeIndex:
         hit = self._exact.get(key)
         return None if hit is None else (self.entries[hit[0]], hit[1], hit[2])
 
+    def features(self, event_id: str) -> tuple[LineFeatures, ...]:
+        """The `line_features` of the entry's texts: first sighting, then aliases."""
+        return self._features[event_id]
+
     def candidates(self, features: LineFeatures, config: DedupConfig) -> list[str]:
-        """Event ids sharing probed rare tokens with `features`, most shared first."""
+        """Event ids sharing probed rare tokens with `features`, most shared first.
+
+        The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
+        event must hold `floor` of them; the ranking is (most held, smaller event id).
+        """
         postings = self._postings
-        lists = sorted((len(p), t, p) for t in features.tokens if (p := postings.get(t)))
-        if not lists:
+        found = [t for t in features.tokens if t in postings]
+        if not found:
             return []
+        holders = list(map(postings.__getitem__, found))
         n_probe = max(1, math.ceil(config.probe_share * len(features.tokens)))
-        counts = Counter(chain.from_iterable(p for _, _, p in lists[:n_probe]))
+        if n_probe < len(found):  # rarest first (tokens are distinct: sets never compared)
+            holders = [p for _, _, p in sorted(zip(map(len, holders), found, holders, strict=True))[:n_probe]]
+        counts = Counter(chain.from_iterable(holders))
         # a line sharing a single token with this one cannot reach any useful threshold
         floor = 2 if len(features.tokens) > 2 else 1
-        ranked = sorted((-n, e) for e, n in counts.items() if n >= floor)
-        return [event_id for _, event_id in ranked[: config.max_candidates]]
+        limit = config.max_candidates
+        if len(counts) > limit:  # no event held fewer times than the limit-th one can be kept
+            floor = max(floor, sorted(counts.values(), reverse=True)[limit - 1])
+        kept = compress(counts.items(), map(floor.__le__, counts.values()))
+        ranked = sorted([(-n, e) for e, n in kept])
+        return [event_id for _, event_id in ranked[:limit]]
 
     def add(self, entry: TickerEntry) -> None:
         """Index `entry` (replacing an entry with the same event id)."""
-        if entry.event_id in self.entries:
-            self.remove(entry.event_id)
-        self.entries[entry.event_id] = entry
-        self._exact[exact_key(entry.text)] = (entry.event_id, 1.0, True)
-        for alias, similarity in entry.aliases:
-            self._exact.setdefault(exact_key(alias), (entry.event_id, similarity, False))
-        for text in _texts(entry):
-            for token in line_features(text).tokens:
-                self._postings.setdefault(token, set()).add(entry.event_id)
+        event_id = entry.event_id
+        known: dict[str, LineFeatures] = {}
+        old_tokens: frozenset[str] = frozenset()
+        if event_id in self.entries:  # e.g. an alias was added: reuse what is known
+            known = dict(zip(_texts(self.entries[event_id]), self._features[event_id], strict=True))
+            old_tokens = self._tokens[event_id]
+            self._unindex(event_id)
+        features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
+        tokens = frozenset().union(*(f.tokens for f in features))
+        self.entries[event_id] = entry
+        self._features[event_id] = features
+        self._tokens[event_id] = tokens
+        exact = self._exact
+        exact[features[0].squashed] = (event_id, 1.0, True)
+        for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
+            exact.setdefault(alias.squashed, (event_id, similarity, False))
+        # the postings end up as removing every old token then adding every new one would
+        # leave them: only the difference is touched
+        self._drop_postings(event_id, old_tokens - tokens)
+        postings = self._postings
+        for token in tokens - old_tokens:
+            holders = postings.get(token)
+            if holders is None:
+                postings[token] = {event_id}
+            else:
+                holders.add(event_id)
         self.watermark = max(self.watermark, entry.last_seen)
         self._next_expiry = min(self._next_expiry, entry.last_seen)
 
     def remove(self, event_id: str) -> None:
         """Forget the entry `event_id` and its index entries."""
-        entry = self.entries.pop(event_id, None)
-        if entry is None:
-            return
-        for text in _texts(entry):
-            key = exact_key(text)
-            hit = self._exact.get(key)
+        if event_id in self.entries:
+            self._unindex(event_id)
+            self._drop_postings(event_id, self._tokens.pop(event_id))
+
+    def _unindex(self, event_id: str) -> None:
+        """Forget the entry and its exact keys (not its postings)."""
+        del self.entries[event_id]
+        exact = self._exact
+        for f in self._features.pop(event_id):
+            hit = exact.get(f.squashed)
             if hit is not None and hit[0] == event_id:
-                del self._exact[key]
-            for token in line_features(text).tokens:
-                holders = self._postings.get(token)
-                if holders is not None:
-                    holders.discard(event_id)
-                    if not holders:
-                        del self._postings[token]
+                del exact[f.squashed]
+
+    def _drop_postings(self, event_id: str, tokens: Iterable[str]) -> None:
+        postings = self._postings
+        for token in tokens:
+            holders = postings.get(token)
+            if holders is not None:
+                holders.discard(event_id)
+                if not holders:
+                    del postings[token]
 
     def expired(self, cutoff: int) -> list[str]:
         """Event ids last seen before `cutoff`, sorted (a scan, skipped when none can be)."""
@@ -406,18 +453,22 @@ def decide(
         return Duplicate(entry.event_id, stored, kind), _touch(entry, now, config)
 
     features = line_features(sighting.normalized)
+    probe = Probe(features, config.threshold)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
     for event_id in index.candidates(features, config):
         entry = index.entries[event_id]
         if not _is_visible(entry, now, horizon, index.watermark):
             continue
-        found = _best_similarity(features, entry, config.threshold)
+        # the first of the entry's texts (first sighting, then aliases in the order they
+        # were met) that the line matches with no veto
+        found = probe.first_match(index.features(event_id))
         if found is not None and (best is None or (-found, entry.first_seen, event_id) < (-best[0], best[1], best[2])):
             best = (found, entry.first_seen, event_id)
     if best is not None:
         entry = index.entries[best[2]]
         rounded = round(best[0], 3)
-        change = _touch(entry, now, config, alias=(sighting.normalized, rounded))
+        known = [f.squashed for f in index.features(entry.event_id)[1:]]  # the aliases' keys
+        change = _touch(entry, now, config, alias=(sighting.normalized, rounded), alias_key=key, known=known)
         return Duplicate(entry.event_id, rounded, "near"), change
 
     event_id = ticker_event_id(sighting.scope, sighting.normalized)
@@ -425,33 +476,28 @@ def decide(
     return New(event_id), StateChange(put=(entry,))
 
 
-def _best_similarity(features: LineFeatures, entry: TickerEntry, threshold: float) -> float | None:
-    """Similarity of `features` to the first of the entry's texts (first sighting, then
-    aliases in the order they were met) that it matches with no veto, if any."""
-    for text in _texts(entry):
-        verdict = compare(features, line_features(text))
-        if verdict.veto is None and verdict.similarity >= threshold:
-            return verdict.similarity
-    return None
-
-
 def _touch(
     entry: TickerEntry,
     now: int,
     config: DedupConfig,
     alias: tuple[str, float] | None = None,
+    *,
+    alias_key: bytes | None = None,
+    known: list[bytes] | None = None,
 ) -> StateChange:
-    """The change for a sighting: move last_seen forward (coarsely) and remember an alias."""
-    changed = entry
-    if now > entry.last_seen + config.touch_interval.total_seconds():
-        changed = replace(changed, last_seen=now)
-    if (
-        alias is not None
-        and len(entry.aliases) < config.max_aliases
-        and all(exact_key(a) != exact_key(alias[0]) for a, _ in entry.aliases)
-    ):
-        changed = replace(changed, aliases=(*entry.aliases, alias))
-    return NO_CHANGE if changed is entry else StateChange(put=(changed,))
+    """The change for a sighting: move last_seen forward (coarsely) and remember an alias
+    unless one with its exact key is known (`alias_key`, `known`: the alias's and the
+    entry's aliases' exact keys, when the caller has them)."""
+    last_seen = now if now > entry.last_seen + config.touch_interval.total_seconds() else entry.last_seen
+    aliases = entry.aliases
+    if alias is not None and len(aliases) < config.max_aliases:
+        key = exact_key(alias[0]) if alias_key is None else alias_key
+        if key not in (known if known is not None else [exact_key(a) for a, _ in aliases]):
+            aliases = (*aliases, alias)
+    if last_seen == entry.last_seen and aliases is entry.aliases:
+        return NO_CHANGE
+    changed = TickerEntry(entry.scope, entry.event_id, entry.text, entry.first_seen, last_seen, aliases)
+    return StateChange(put=(changed,))
 
 
 def expire(

@@ -10,6 +10,19 @@ Two levels, both over text that already went through `normalize_for_matching`:
   is negated, the tokens that name a place. Candidates are found through an inverted
   index over the content tokens (see `dedup.ScopeIndex`), then `compare(a, b)` decides.
 
+Speed (the near path runs this for every line that is not an exact repeat):
+
+* The work per word (clitics, stop words, number words, its kind) is cached per
+  whitespace-separated chunk, so a line costs one `str.split` and a dict lookup per chunk.
+  The caches hold pure functions of their keys and are bounded (`clear_caches` empties
+  them): they change timings, never a decision.
+* `Probe(line, threshold).first_match(texts)` is what dedup calls: the verdict `compare`
+  gives at that threshold ("merge, at this similarity" or not), without what it does not
+  need: the cheap vetoes first, the similarity next, the place and substitution rules only
+  above the threshold, and joins only when a token of one line sits inside a long token of
+  the other (`LineFeatures.joinable`, one substring search per differing token).
+  `benchmarks/eval_dedup.py` checks it against `compare` on every pair of labeled lines.
+
 Why an inverted index of tokens and not MinHash or SimHash: a ticker line has 8-20 content
 tokens, so a 64-bit SimHash of it moves many bits for a one-word change and a MinHash needs
 ~100 permutations for a stable Jaccard estimate; both cost far more than looking up 4-6
@@ -40,16 +53,22 @@ they are, the rule that vetoes it:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from itertools import chain
+from typing import Final, NamedTuple
 
 __all__ = [
     "Comparison",
     "LineFeatures",
+    "Probe",
+    "clear_caches",
     "compare",
     "exact_key",
     "line_features",
+    "match",
 ]
 
 # ASCII punctuation, quotes, brackets and dashes: removed for the exact key, turned into
@@ -124,11 +143,12 @@ _NUMBER_WORDS: Final = {
 _ARTICLE_PREFIXES: Final = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
 _MIN_STEM: Final = 2
 _MORPH_DICE: Final = 0.6  # bigram Dice at which two differing words count as one word
+_FILLERS: Final = frozenset(("ال", "و", "ب", "ل", "ف", "ك"))
+_MIN_JOIN: Final = 4  # shortest word that can be two pieces (ب + a 3-letter token)
 
 _HAS_DIGIT: Final = re.compile(r"\d")
 
 
-@lru_cache(maxsize=1 << 16)
 def _strip_word(word: str) -> str:
     """Return the content form of one normalized word, or "" for a function word."""
     word = word.strip(".,")
@@ -148,15 +168,76 @@ def _strip_word(word: str) -> str:
     return _NUMBER_WORDS.get(word, word)
 
 
-@dataclass(frozen=True, slots=True)
-class LineFeatures:
-    """What the near-duplicate check needs to know about one normalized line."""
+# What one word is to `line_features`: its kind and its content form.
+_NUMBER: Final = 1  # form: the digits, separators removed
+_NEGATED: Final = 2  # form: the negation word
+_MARKER: Final = 3  # a content token that is a place marker
+_TOKEN: Final = 4  # a content token
+_CONJOINED: Final = 5  # a content token written with a leading "و" ("والفطيرة")
+_JOIN_SEP: Final = " "  # separates the words of `LineFeatures.joinable` (never in a token)
+
+
+def _word_info(raw: str) -> tuple[int, str] | None:
+    """The kind and content form of one word (punctuation already spaced), None for a
+    function word."""
+    word = _strip_word(raw)
+    if not word:
+        return None
+    if _HAS_DIGIT.search(word):
+        return (_NUMBER, word.replace(",", "").replace(".", ""))
+    if word in _NEGATION:
+        return (_NEGATED, word)
+    if word in _PLACE_MARKERS:
+        return (_MARKER, word)
+    if raw[0] == "و" and raw != word:
+        return (_CONJOINED, word)
+    return (_TOKEN, word)
+
+
+class _ChunkCache(dict[str, tuple[tuple[int, str], ...]]):
+    """Whitespace-separated chunk of a line -> the kinds and forms of the words in it,
+    function words left out.
+
+    Every value is a pure function of its key, so the cache only saves time (a ticker's
+    vocabulary repeats all day); it is bounded by emptying it when full.
+    """
+
+    __slots__ = ()
+    max_size: Final = 1 << 16
+
+    def __missing__(self, chunk: str) -> tuple[tuple[int, str], ...]:
+        words = chunk.encode().translate(_TO_SPACE).decode().split()
+        info = tuple(i for raw in words if (i := _word_info(raw)) is not None)
+        if len(self) >= self.max_size:
+            self.clear()
+        self[chunk] = info
+        return info
+
+
+_CHUNKS: Final = _ChunkCache()
+
+
+def clear_caches() -> None:
+    """Empty this module's caches (they only save time; benchmarks measure them cold)."""
+    _CHUNKS.clear()
+    line_features.cache_clear()
+    _bigrams.cache_clear()
+    _is_join.cache_clear()
+
+
+class LineFeatures(NamedTuple):
+    """What the near-duplicate check needs to know about one normalized line (built by
+    `line_features`; a named tuple because it is built for every line and tuples are the
+    cheapest immutable records)."""
 
     tokens: frozenset[str]  # content tokens (no stop words, no numbers)
     numbers: tuple[str, ...]  # sorted; digits and number words, separators removed
     negations: frozenset[str]  # negation particles and verbs of denial in the line
     places: frozenset[str]  # content tokens in a place slot
     squashed: bytes  # exact_key: the line without punctuation and spaces
+    # the tokens long enough to be a join (`_MIN_JOIN`), space-separated, so that one
+    # substring search tells whether a token of another line is inside one of them
+    joinable: str
 
 
 def exact_key(normalized: str) -> bytes:
@@ -165,42 +246,47 @@ def exact_key(normalized: str) -> bytes:
     return normalized.encode().translate(None, _SQUASH_DELETE)
 
 
+_NO_WORDS: Final[frozenset[str]] = frozenset()
+
+
 @lru_cache(maxsize=1 << 14)
 def line_features(normalized: str) -> LineFeatures:
     """Return the `LineFeatures` of a line that went through `normalize_for_matching`."""
-    tokens: set[str] = set()
+    tokens: list[str] = []
     numbers: list[str] = []
-    places: set[str] = set()
-    negations: set[str] = set()
+    places: list[str] = []
+    negations: list[str] = []
     in_place = False  # the previous content token was a place marker
     after_place = False  # the previous content token was a place name
-    for raw in normalized.encode().translate(_TO_SPACE).decode().split():
-        word = _strip_word(raw)
-        if not word:
-            continue
-        if _HAS_DIGIT.search(word):
-            numbers.append(word.replace(",", "").replace(".", ""))
+    # Splitting on whitespace, then each chunk at its punctuation, gives the words that
+    # spacing the punctuation first would: the chunks repeat, so that is cached per chunk.
+    for kind, word in chain.from_iterable(map(_CHUNKS.__getitem__, normalized.split())):
+        if kind >= _MARKER:
+            tokens.append(word)
+            if kind == _MARKER:
+                in_place, after_place = True, False
+            elif in_place or (after_place and kind == _CONJOINED):
+                # a name after a marker, or a conjoined one after it: "قرى الموزرة والفطيرة"
+                places.append(word)
+                in_place, after_place = False, True
+            else:
+                after_place = False
+        elif kind == _NUMBER:
+            numbers.append(word)
             in_place = after_place = False
-            continue
-        if word in _NEGATION:
-            negations.add(word)
-            in_place = after_place = False
-            continue
-        tokens.add(word)
-        if word in _PLACE_MARKERS:
-            in_place, after_place = True, False
-        elif in_place or (after_place and raw[0] == "و" and raw != word):
-            # a name after a marker, or a conjoined one after it: "قرى الموزرة والفطيرة"
-            places.add(word)
-            in_place, after_place = False, True
         else:
-            after_place = False
+            negations.append(word)
+            in_place = after_place = False
+    token_set = frozenset(tokens)
+    if numbers:
+        numbers.sort()
     return LineFeatures(
-        tokens=frozenset(tokens),
-        numbers=tuple(sorted(numbers)),
-        negations=frozenset(negations),
-        places=frozenset(places),
-        squashed=exact_key(normalized),
+        token_set,
+        tuple(numbers),
+        frozenset(negations) if negations else _NO_WORDS,
+        frozenset(places) if places else _NO_WORDS,
+        normalized.encode().translate(None, _SQUASH_DELETE),
+        _JOIN_SEP.join([t for t in token_set if len(t) >= _MIN_JOIN]),
     )
 
 
@@ -229,10 +315,7 @@ def _dice(a: str, b: str) -> float:
     return 2 * len(ba & bb) / (len(ba) + len(bb))
 
 
-_FILLERS: Final = frozenset(("ال", "و", "ب", "ل", "ف", "ك"))
-_MIN_JOIN: Final = 4  # shortest word that can be two pieces (ب + a 3-letter token)
-
-
+@lru_cache(maxsize=1 << 14)
 def _is_join(word: str, parts: frozenset[str]) -> bool:
     """True when `word` is other-side tokens written together (`ديرالزور` = دير+ال+زور).
 
@@ -256,25 +339,48 @@ def _is_join(word: str, parts: frozenset[str]) -> bool:
     return False
 
 
+def _drop_joins(joined: frozenset[str], pieces: list[str], own: set[str], other: set[str]) -> None:
+    """Drop from `own` the words of `joined` that are `pieces` written together, and those
+    pieces from `other` (in place)."""
+    for word in joined:
+        if len(word) < _MIN_JOIN:
+            continue
+        inside = list(filter(word.__contains__, pieces))
+        if inside and _is_join(word, frozenset(inside)):
+            own.discard(word)
+            other.difference_update(inside)
+
+
+def _explain_joins(
+    a: LineFeatures, b: LineFeatures, diff_a: frozenset[str], diff_b: frozenset[str]
+) -> tuple[set[str], set[str]] | None:
+    """`_unexplained` of two lines from their token differences, or None when no join is
+    possible and they are the differences themselves."""
+    # A piece of a join is a token of one side inside a long token of the other, so inside
+    # the other side's `joinable`: one substring search per token finds every candidate
+    # piece (almost always none), and only those are tried against the words.
+    pieces_b = list(filter(a.joinable.__contains__, diff_b))
+    pieces_a = list(filter(b.joinable.__contains__, diff_a))
+    if not (pieces_a or pieces_b):
+        return None
+    only_a, only_b = set(diff_a), set(diff_b)
+    if pieces_b:
+        _drop_joins(diff_a, pieces_b, only_a, only_b)
+    if pieces_a:
+        _drop_joins(diff_b, pieces_a, only_b, only_a)
+    return only_a, only_b
+
+
 def _unexplained(a: LineFeatures, b: LineFeatures) -> tuple[set[str], set[str]]:
     """The tokens each side has and the other lacks, after spacing/clitic variants.
 
     A token of one side that is a join of the other side's tokens is the same words
-    written together: it and the pieces it is made of are dropped from both sides.
+    written together: it and the pieces it is made of are dropped from both sides. Every
+    step only removes words and none depends on another, so the order does not matter.
     """
     diff_a, diff_b = a.tokens - b.tokens, b.tokens - a.tokens
-    only_a, only_b = set(diff_a), set(diff_b)
-    if not (only_a and only_b):
-        return only_a, only_b
-    for joined, pieces, own, other in ((diff_a, diff_b, only_a, only_b), (diff_b, diff_a, only_b, only_a)):
-        for word in sorted(joined):
-            if len(word) < _MIN_JOIN:
-                continue
-            inside = [t for t in pieces if t in word]
-            if inside and _is_join(word, frozenset(inside)):
-                own.discard(word)
-                other.difference_update(inside)
-    return only_a, only_b
+    explained = _explain_joins(a, b, diff_a, diff_b) if diff_a and diff_b else None
+    return (set(diff_a), set(diff_b)) if explained is None else explained
 
 
 def compare(a: LineFeatures, b: LineFeatures) -> Comparison:
@@ -298,6 +404,89 @@ def compare(a: LineFeatures, b: LineFeatures) -> Comparison:
     return Comparison(similarity, None)
 
 
+def match(a: LineFeatures, b: LineFeatures, threshold: float) -> float | None:
+    """`compare(a, b).similarity` when no rule vetoes the merge and it reaches
+    `threshold` (> 0), else None: the same verdict, without the work it does not need.
+    To check one line against several, `Probe(a, threshold).first_match` is cheaper."""
+    return Probe(a, threshold).match(b)
+
+
+class Probe:
+    """One line checked against several others (a sighting against its candidates' texts):
+    `match` with what depends on this line alone computed once.
+
+    Every check only rejects, so the cheapest come first: the figures and negations, the
+    shared tokens, then the similarity, and the place and substitution vetoes only for a
+    pair similar enough to merge. Joins (`_unexplained`) can only raise the similarity and
+    are looked for only when a token of one line can be a piece of a word of the other.
+    """
+
+    __slots__ = ("features", "threshold")
+
+    def __init__(self, features: LineFeatures, threshold: float) -> None:
+        self.features = features
+        self.threshold = threshold
+
+    def first_match(self, texts: Iterable[LineFeatures]) -> float | None:
+        """`match` of the first of `texts` that matches, if any (one loop: this is the
+        hot path of ticker dedup)."""
+        a, threshold = self.features, self.threshold
+        if threshold <= 0.0:  # outside the fast path's assumptions; never the case in dedup
+            return next((found for b in texts if (found := _slow_match(a, b, threshold)) is not None), None)
+        ta, negations, numbers, joinable = a.tokens, a.negations, a.numbers, a.joinable
+        for b in texts:
+            if b.negations != negations or (b.numbers != numbers and _both_have_extra(numbers, b.numbers)):
+                continue
+            tb = b.tokens
+            common = len(ta & tb)
+            if not common:  # similarity 0.0
+                continue
+            only_a: AbstractSet[str] = ta - tb
+            only_b: AbstractSet[str] = tb - ta
+            # a join needs a token of one side inside a long token of the other
+            if (only_a and only_b) and (
+                any(map(joinable.__contains__, only_b)) or any(map(b.joinable.__contains__, only_a))
+            ):
+                only_a, only_b = _unexplained(a, b)
+            similarity = common / (common + len(only_a) + len(only_b))
+            if similarity >= threshold and not _vetoed(a, b, only_a, only_b):
+                return similarity
+        return None
+
+    def match(self, b: LineFeatures) -> float | None:
+        """`compare(self.features, b).similarity` when no rule vetoes the merge and it
+        reaches the threshold, else None."""
+        return self.first_match((b,))
+
+
+def _slow_match(a: LineFeatures, b: LineFeatures, threshold: float) -> float | None:
+    verdict = compare(a, b)
+    return verdict.similarity if verdict.veto is None and verdict.similarity >= threshold else None
+
+
+def _vetoed(a: LineFeatures, b: LineFeatures, only_a: AbstractSet[str], only_b: AbstractSet[str]) -> bool:
+    """True when the place or the substitution rule vetoes a pair with these differences."""
+    rest_a, rest_b = only_a - _BENIGN, only_b - _BENIGN
+    if not (rest_a and rest_b):  # words only added or dropped: a rewording
+        return False
+    return not (rest_a.isdisjoint(a.places) and rest_b.isdisjoint(b.places)) or _substituted(rest_a, rest_b)
+
+
+def _substituted(rest_a: AbstractSet[str], rest_b: AbstractSet[str]) -> bool:
+    """True when `_pair_inflections` would leave words on both sides.
+
+    That needs every word of the smaller side paired: one of them without any word of
+    the other side close enough settles it without the best-first pairing.
+    """
+    small, large = (rest_a, rest_b) if len(rest_a) <= len(rest_b) else (rest_b, rest_a)
+    for x in small:
+        if not any(_dice(x, y) >= _MORPH_DICE for y in large):
+            return True
+    left_a, left_b = set(rest_a), set(rest_b)
+    _pair_inflections(left_a, left_b)
+    return bool(left_a and left_b)
+
+
 def _pair_inflections(rest_a: set[str], rest_b: set[str]) -> None:
     """Remove pairs of words that are inflections or spellings of one word (in place).
 
@@ -305,12 +494,10 @@ def _pair_inflections(rest_a: set[str], rest_b: set[str]) -> None:
     actors or objects do not. Pairs are taken best-first, each word at most once.
     """
     scored = sorted(
-        ((_dice(x, y), x, y) for x in rest_a for y in rest_b),
+        (t for x in rest_a for y in rest_b if (t := (_dice(x, y), x, y))[0] >= _MORPH_DICE),
         key=lambda t: (-t[0], t[1], t[2]),
     )
-    for score, x, y in scored:
-        if score < _MORPH_DICE:
-            break
+    for _, x, y in scored:
         if x in rest_a and y in rest_b:
             rest_a.discard(x)
             rest_b.discard(y)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Final
@@ -49,14 +49,32 @@ _META_MAX_WORDS = 14
 _NAME_MAX_WORDS = 6
 _BARE_AUTHOR_MAX_WORDS = 5  # `كتب NAME` starts sentences too: only very short lines
 
-_STRIP_PUNCT = re.compile(r"[^\w\s]|_|\d", re.UNICODE)
-_SPACES = re.compile(r"\s+")
+_KEY_WORD = re.compile(r"[^\W\d_]+")  # what a key keeps: runs of letters
 
 
 @lru_cache(maxsize=8192)  # a site's furniture lines repeat on every page
 def _key(line: str) -> str:
     """Phrase-matching key: normalized, punctuation and digits removed, spaces collapsed."""
-    return _SPACES.sub(" ", _STRIP_PUNCT.sub(" ", normalize_for_matching(line))).strip()
+    return _key_of(normalize_for_matching(line))
+
+
+def _key_of(normalized: str) -> str:
+    """`_key` of a line from its `normalize_for_matching` form.
+
+    The words are the runs of letters (`[^\\W\\d_]`): the same as replacing punctuation,
+    `_` and digits (`[^\\w\\s]|_|\\d`) with spaces and collapsing whitespace, but a word made
+    only of letters (the usual case) is taken whole, without a regex pass.
+    """
+    words = normalized.split()
+    if "".join(words).isalpha():
+        return " ".join(words)
+    out: list[str] = []
+    for word in words:
+        if word.isalpha():
+            out.append(word)
+        else:
+            out.extend(_KEY_WORD.findall(word))
+    return " ".join(out)
 
 
 def _keys(phrases: Iterable[str]) -> frozenset[str]:
@@ -242,6 +260,7 @@ NAV_WORDS: Final = frozenset(
     ]
 )
 _NAV_DROP: Final = frozenset({"و", "ال"})
+_NAV_OR_DROP: Final = NAV_WORDS | _NAV_DROP
 
 # `Label: value` fields. Longest first so `تاريخ النشر` wins over `تاريخ`.
 _AUTHOR_LABELS = (
@@ -445,8 +464,9 @@ def _is_ui(line: str, key: str) -> bool:
 
 
 def _is_nav(key: str) -> bool:
-    words = [w for w in key.split(" ") if w not in _NAV_DROP]
-    return bool(words) and all(w in NAV_WORDS for w in words)
+    """Only navigation words (`و`/`ال` aside), and at least one of them."""
+    words = set(key.split(" "))
+    return words <= _NAV_OR_DROP and not words <= _NAV_DROP
 
 
 def clean_name(value: str) -> str | None:
@@ -460,6 +480,8 @@ def clean_name(value: str) -> str | None:
 
 def _labelled_fields(line: str) -> list[tuple[str, str]]:
     """`(kind, value)` for every `Label: value` on a short line."""
+    if ":" not in line and "：" not in line:  # every label ends in a colon
+        return []
     matches = list(_LABEL_RE.finditer(line))
     if not matches:
         return []
@@ -474,9 +496,8 @@ def _labelled_fields(line: str) -> list[tuple[str, str]]:
     return out
 
 
-def _strip_date_words(line: str) -> str:
-    """`line`'s key without dates, times, weekdays: what is left of a date line."""
-    key = _key(line)
+def _strip_date_words(key: str) -> str:
+    """A line's `key` without dates, times, weekdays: what is left of a date line."""
     words = [w for w in key.split(" ") if w and w not in _WEEKDAY_WORDS]
     return " ".join(words)
 
@@ -518,6 +539,123 @@ def _is_headline(line: str) -> bool:
     return letters >= 10
 
 
+_UI: Final = 1
+_END: Final = 2
+_TAG: Final = 4
+_SKIP: Final = 8
+_HEADLINE: Final = 16
+_NAV: Final = 32
+
+# The metadata role that claims a short line (the first of the `or` chain in `feed`).
+_NO_META: Final = 0
+_META_LABELS: Final = 1
+_META_DATE: Final = 2
+_META_BULLET: Final = 3
+_META_CRUMB: Final = 4
+_META_AUTHOR: Final = 5
+
+_LabelValue = tuple[str, str | None, FoundDate | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _ShortLine:
+    """Everything about a short line that depends on the line alone (not on page state).
+
+    `feed` reads a page's state (title found? body started? fields already set?) against
+    this; computing it once per distinct line lets repeated furniture lines cost one
+    cache lookup. `meta` is the first metadata role claiming the line, with its payload
+    in `labels`/`found`/`category`/`author`; `dateline` is a standalone dateline match.
+    """
+
+    key: str
+    flags: int
+    meta: int = _NO_META
+    labels: tuple[_LabelValue, ...] = ()
+    found: FoundDate | None = None
+    category: str | None = None
+    author: str | None = None
+    dateline: tuple[str, str] | None = None
+
+
+_DASHES = ("-", "–", "—")
+_BREADCRUMB_CHAR = re.compile(r"[»›>/\\→«]")
+
+
+def _label_values(pairs: list[tuple[str, str]]) -> tuple[_LabelValue, ...]:
+    out: list[_LabelValue] = []
+    for kind, value in pairs:
+        if kind in ("date", "updated"):
+            out.append((kind, None, find_explicit_date(normalize_for_matching(value))))
+        else:
+            out.append((kind, clean_name(value), None))
+    return tuple(out)
+
+
+def _breadcrumb(line: str) -> tuple[bool, str | None]:
+    """(is a breadcrumb starting at the home page, the first short crumb)."""
+    if _BREADCRUMB_CHAR.search(line) is None:  # no separator: `_BREADCRUMB_SEP` cannot match
+        return False, None
+    parts = [p for p in _BREADCRUMB_SEP.split(line) if p.strip()]
+    if len(parts) < 2 or _key(parts[0]) not in ("الرئيسيه", "home", "الصفحه الرئيسيه"):
+        return False, None
+    crumbs = [p.strip() for p in parts[1:] if _words(p) <= 4]
+    return True, (crumbs[0] if crumbs else None)
+
+
+def _meta_role(line: str, key: str, norm: str) -> _ShortLine | None:
+    """The metadata role of a short line of at most `_META_MAX_WORDS` words, if any."""
+    flags = 0  # `_short_line` fills in the flags
+    pairs = _labelled_fields(line)
+    if pairs:
+        return _ShortLine(key, flags, _META_LABELS, labels=_label_values(pairs))
+    bullet = _BULLET.match(line)
+    found = find_explicit_date(norm)
+    if found is not None:
+        rest = _strip_date_words(key)
+        is_date_line = len(rest.split()) <= 3 if rest else True
+        if bullet or is_date_line:
+            category = _category_from(bullet["rest"]) if bullet else None
+            return _ShortLine(key, flags, _META_DATE, found=found, category=category)
+    if bullet is not None and _words(bullet["rest"]) <= 5:
+        return _ShortLine(key, flags, _META_BULLET, category=_category_from(bullet["rest"]))
+    is_crumb, crumb = _breadcrumb(line)
+    if is_crumb and key:
+        return _ShortLine(key, flags, _META_CRUMB, category=crumb)
+    m = _AUTHOR_BARE.match(line)
+    if m is not None and _words(line) <= _BARE_AUTHOR_MAX_WORDS:
+        return _ShortLine(key, flags, _META_AUTHOR, author=clean_name(m["name"]))
+    return None
+
+
+@lru_cache(maxsize=8192)  # furniture lines repeat on every page of a site
+def _short_line(line: str) -> _ShortLine:
+    """The state-independent reading of a short (stripped, non-blank) line."""
+    norm = normalize_for_matching(line)
+    key = _key_of(norm)
+    if _is_ui(line, key):
+        return _ShortLine(key, _UI)
+    if is_end_marker(key):
+        return _ShortLine(key, _END)
+    flags = _TAG if _phrase_match(key, TAG_MARKERS, extra=_META_MAX_WORDS) else 0
+    if _phrase_match(key, SKIP_NEXT_MARKERS, extra=12):
+        return _ShortLine(key, flags | _SKIP)
+    if _is_headline(line):
+        flags |= _HEADLINE
+    if _is_nav(key):
+        flags |= _NAV
+    if _words(line) > _META_MAX_WORDS:
+        return _ShortLine(key, flags)
+    dateline = None
+    if any(d in line for d in _DASHES):  # `_DATELINE` needs a dash
+        m = _DATELINE.match(line)
+        if m is not None:
+            dateline = (m["a"], m["b"])
+    meta = _meta_role(line, key, norm)
+    if meta is None:
+        return _ShortLine(key, flags, dateline=dateline)
+    return replace(meta, flags=flags, dateline=dateline)
+
+
 class _Reader:
     """One pass over the lines of a page, filling `ArticleFields`."""
 
@@ -529,121 +667,82 @@ class _Reader:
         self.title_words = 0
 
     # --- metadata --------------------------------------------------------------------
-    def take_labels(self, line: str) -> bool:
-        pairs = _labelled_fields(line)
-        if not pairs:
-            return False
+    def take_labels(self, labels: tuple[_LabelValue, ...]) -> None:
         f = self.fields
-        for kind, value in pairs:
+        for kind, value, found in labels:
             if kind == "author" and f.author is None:
-                f.author = clean_name(value)
+                f.author = value
             elif kind == "source" and f.source is None:
-                f.source = clean_name(value)
+                f.source = value
             elif kind == "category" and f.category is None:
-                f.category = clean_name(value)
+                f.category = value
             elif kind in ("date", "updated"):
-                found = find_explicit_date(normalize_for_matching(value))
                 if found is None:
                     continue
                 if kind == "date" and not f.published_labelled:
                     f.published, f.published_labelled = found, True
                 elif kind == "updated" and f.updated is None:
                     f.updated = found
-        return True
 
-    def take_date_line(self, line: str) -> bool:
-        """A short line that is a date (maybe with a category in front or a weekday)."""
-        found = find_explicit_date(normalize_for_matching(line))
-        if found is None:
-            return False
-        bullet = _BULLET.match(line)
-        rest = _strip_date_words(line)
-        is_date_line = len(rest.split()) <= 3 if rest else True
-        if not (bullet or is_date_line):
-            return False
+    def take_meta(self, info: _ShortLine) -> bool:
+        """Apply the metadata a short line carries; False when it carries none."""
         f = self.fields
-        if f.published is None:
-            f.published = found
-        if bullet and f.category is None:
-            f.category = _category_from(bullet["rest"])
-        return True
-
-    def take_bullet_category(self, line: str) -> bool:
-        bullet = _BULLET.match(line)
-        if bullet is None or _words(bullet["rest"]) > 5:
-            return False
-        if self.fields.category is None:
-            self.fields.category = _category_from(bullet["rest"])
-        return True
-
-    def take_breadcrumb(self, line: str, key: str) -> bool:
-        parts = [p for p in _BREADCRUMB_SEP.split(line) if p.strip()]
-        if len(parts) < 2 or not _BREADCRUMB_SEP.search(line):
-            return False
-        if _key(parts[0]) not in ("الرئيسيه", "home", "الصفحه الرئيسيه"):
-            return False
-        crumbs = [p.strip() for p in parts[1:] if _words(p) <= 4]
-        if crumbs and self.fields.category is None:
-            self.fields.category = crumbs[0]
-        return bool(key)
-
-    def take_dateline(self, line: str) -> bool:
-        m = _DATELINE.match(line)
-        if m is None or self.fields.dateline is not None:
-            return False
-        self.fields.dateline = _dateline_parts(m["a"], m["b"], self.site)
-        return True
-
-    def take_bare_author(self, line: str) -> bool:
-        m = _AUTHOR_BARE.match(line)
-        if m is None or _words(line) > _BARE_AUTHOR_MAX_WORDS:
-            return False
-        if self.fields.author is None:
-            self.fields.author = clean_name(m["name"])
-        return True
+        meta = info.meta
+        if meta == _META_LABELS:
+            self.take_labels(info.labels)
+            return True
+        if meta == _META_DATE:
+            if f.published is None:
+                f.published = info.found
+            if f.category is None:
+                f.category = info.category
+            return True
+        if meta in (_META_BULLET, _META_CRUMB):
+            if f.category is None:
+                f.category = info.category
+            return True
+        if meta == _META_AUTHOR:
+            if f.author is None:
+                f.author = info.author
+            return True
+        if info.dateline is not None and not f.body and f.dateline is None:
+            f.dateline = _dateline_parts(info.dateline[0], info.dateline[1], self.site)
+            return True
+        return False
 
     # --- lines ---------------------------------------------------------------------
     def feed(self, line: str) -> bool:  # noqa: PLR0911 - one early return per line role
         """Read one non-blank, non-ticker line; False once the body has ended."""
         f = self.fields
-        words = _words(line)
+        words = line.count(" ") + 1
         # only lines that could be furniture, metadata, a title or its repeat get the
-        # (comparatively costly) normalized key; long paragraph lines go straight to body
-        short = len(line) <= SHORT_LINE and (
-            words <= _META_MAX_WORDS + 2 or f.title is None or words == self.title_words
-        )
-        key = _key(line) if short else ""
-        if short:
-            if _is_ui(line, key):
+        # (comparatively costly) line reading; long paragraph lines go straight to body
+        if len(line) <= SHORT_LINE and (words <= _META_MAX_WORDS + 2 or f.title is None or words == self.title_words):
+            info = _short_line(line)
+            flags = info.flags
+            if flags & _UI:
                 return True
-            if is_end_marker(key):
+            if flags & _END:
                 return not f.body  # before the body it is page furniture: skip it
-            if f.body and _phrase_match(key, TAG_MARKERS, extra=_META_MAX_WORDS):
+            if f.body and flags & _TAG:
                 return False  # a tag list closes the article
-            if _phrase_match(key, SKIP_NEXT_MARKERS, extra=12):
+            if flags & _SKIP:
                 self.skipping_related = True
                 return True
-            if f.title_key is not None and key == f.title_key:
+            if f.title_key is not None and info.key == f.title_key:
                 return True  # the title repeated
-            if self.skipping_related and words <= _META_MAX_WORDS and _is_headline(line):
+            if self.skipping_related and words <= _META_MAX_WORDS and flags & _HEADLINE:
                 return True
             self.skipping_related = False
-            if _words(line) <= _META_MAX_WORDS and (
-                self.take_labels(line)
-                or self.take_date_line(line)
-                or self.take_bullet_category(line)
-                or self.take_breadcrumb(line, key)
-                or self.take_bare_author(line)
-                or (not f.body and self.take_dateline(line))
-            ):
+            if words <= _META_MAX_WORDS and self.take_meta(info):
                 return True
             if f.title is None and not f.body:
-                if _is_nav(key) or _words(line) < _TITLE_MIN_WORDS:
+                if flags & _NAV or words < _TITLE_MIN_WORDS:
                     return True  # navigation, section names, widget headers
-                if _is_headline(line):
+                if flags & _HEADLINE:
                     title, category = clean_title(line)
-                    f.title, f.title_key = title, _key(title)
-                    self.title_words = _words(line)
+                    f.title, f.title_key = title, (info.key if title == line else _key(title))
+                    self.title_words = words
                     if f.category is None:
                         f.category = category
                     return True

@@ -10,7 +10,7 @@ source becomes the attribution (with or without a space before the parenthesis).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -27,12 +27,16 @@ __all__ = [
 ]
 
 # `- 13:52`: a dash (any kind), then a 24-hour clock time that is not part of a longer number.
-_ITEM_END = re.compile(r"\s*[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
-# A trailing `(source)`: short, no nested parentheses.
+# The pattern starts at the dash (a literal character set lets the regex engine skip ahead
+# to candidate dashes); whitespace before the dash belongs to the item text, where
+# `split_ticker_items` collapses and trims it anyway.
+_DASH_CHARS = "-–—−"
+_ITEM_END = re.compile(r"[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+# The same at the end of a line; it can only start at the line's last dash.
 _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
+# A trailing `(source)`: short, no nested parentheses.
 _ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
 _MAX_ATTRIBUTION_WORDS = 8
-_SPACES = re.compile(r"\s+")
 _PUNCT_EDGES = " \t:：|-–—•●▪■◆►»«*#\"'"
 
 # Ticker headers, normalized (normalize_for_matching, edge punctuation stripped).
@@ -53,6 +57,7 @@ TICKER_HEADERS = frozenset(
 )
 # Every header contains one of these (cheap pre-check before normalizing a line).
 _HEADER_WORDS = ("عاجل", "اخبار", "أخبار", "breaking", "urgent")
+_HEADER_WORD = re.compile("|".join(_HEADER_WORDS))
 _HEADER_PREFIX = re.compile(
     r"^\s*(?:الأخبار العاجلة|الاخبار العاجلة|أخبار عاجلة|اخبار عاجلة|خبر عاجل|عاجل|"
     r"شريط الأخبار|Breaking news|Breaking)(?:\s*[:：|\-–—]\s*|\s+)",
@@ -67,16 +72,23 @@ def zone_for(tz: str) -> tzinfo:
 
 
 def _count_items(line: str) -> int:
+    if ":" not in line:  # every item ends in a clock time
+        return 0
     return len(_ITEM_END.findall(line))
 
 
 def _ends_with_item(line: str) -> bool:
-    return _ITEM_AT_END.search(line) is not None
+    # only whitespace, digits and a colon may follow the dash of a final item, so that
+    # dash is the line's last one
+    last = max(line.rfind(dash) for dash in _DASH_CHARS)
+    return last >= 0 and _ITEM_AT_END.match(line, last) is not None
 
 
 def is_ticker_header(line: str) -> bool:
     """True when `line` is a breaking-news header such as `الأخبار العاجلة`."""
-    if len(line) > 40 or not any(word in line.casefold() for word in _HEADER_WORDS):
+    if len(line) > 40:
+        return False
+    if _HEADER_WORD.search(line.casefold()) is None:
         return False
     return normalize_for_matching(line).strip(_PUNCT_EDGES) in TICKER_HEADERS
 
@@ -120,14 +132,31 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
 
 
 def _split_attribution(segment: str) -> tuple[str, str | None]:
-    m = _ATTRIBUTION.search(segment)
+    # `_ATTRIBUTION` allows no parenthesis inside, so it can only start at the last `(`
+    last = segment.rfind("(")
+    m = _ATTRIBUTION.match(segment, last) if last >= 0 else None
     if m is None:
         return segment, None
     text = segment[: m.start()].strip()
-    source = _SPACES.sub(" ", m.group(1)).strip()
+    source = " ".join(m.group(1).split())
     if not text or not source or len(source.split()) > _MAX_ATTRIBUTION_WORDS:
         return segment, None
     return text, source
+
+
+def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
+    """`split_ticker_items`, each item with its clock as (hour, minute) integers too."""
+    block = _HEADER_PREFIX.sub("", block, count=1)
+    start = 0
+    for m in _ITEM_END.finditer(block):
+        # whitespace runs become one space (str.split is the fast spelling of `\s+`)
+        segment = " ".join(block[start : m.start()].split()).strip(" |•●▪■◆►")
+        start = m.end()
+        if not segment:
+            continue
+        text, source = _split_attribution(segment)
+        hour, minute = int(m.group(1)), int(m.group(2))
+        yield text, source, f"{hour:02d}:{m.group(2)}", hour, minute
 
 
 def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
@@ -135,17 +164,7 @@ def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
 
     Text after the last time (no `- HH:MM` of its own) is not an item and is dropped.
     """
-    block = _HEADER_PREFIX.sub("", block, count=1)
-    out: list[tuple[str, str | None, str]] = []
-    start = 0
-    for m in _ITEM_END.finditer(block):
-        segment = _SPACES.sub(" ", block[start : m.start()]).strip(" |•●▪■◆►")
-        start = m.end()
-        if not segment:
-            continue
-        text, source = _split_attribution(segment)
-        out.append((text, source, f"{int(m.group(1)):02d}:{m.group(2)}"))
-    return out
+    return [(text, source, hhmm) for text, source, hhmm, _, _ in _items(block)]
 
 
 def resolve_reported_at(hhmm: str, fetched_at: datetime, zone: tzinfo) -> datetime | None:
@@ -163,8 +182,17 @@ def resolve_reported_at(hhmm: str, fetched_at: datetime, zone: tzinfo) -> dateti
         local.replace(hour=hour, minute=minute)  # validates the clock values
     except ValueError:
         return None
+    return _latest_wall_time(hour, minute, local, fetched_at, zone)
+
+
+def _latest_wall_time(hour: int, minute: int, local: datetime, fetched_at: datetime, zone: tzinfo) -> datetime | None:
+    """The latest `hour:minute` on the wall clock in `zone` at or before `fetched_at`.
+
+    `local` is `fetched_at` in `zone`; `hour` and `minute` are valid clock values.
+    """
+    today = local.date()
     for back in range(3):
-        day = (local - timedelta(days=back)).date()
+        day = today - timedelta(days=back) if back else today
         candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
         # round-trip through UTC so a DST-gap time gets the real offset
         candidate = candidate.astimezone(zone)
@@ -187,7 +215,15 @@ def items_from_lines(
         return ()
     zone = zone_for(tz) if isinstance(tz, str) else tz
     block = " ".join(lines[i] for i in indices if not is_ticker_header(lines[i]))
-    return tuple(
-        TickerItem(text, source, hhmm, resolve_reported_at(hhmm, fetched_at, zone))
-        for text, source, hhmm in split_ticker_items(block)
-    )
+    items: list[TickerItem] = []
+    local: datetime | None = None
+    for text, source, hhmm, hour, minute in _items(block):
+        if not items:  # `resolve_reported_at` per item, with the zone conversion done once
+            aware = fetched_at.tzinfo is not None and fetched_at.utcoffset() is not None
+            try:
+                local = fetched_at.astimezone(zone) if aware else None
+            except ValueError:
+                local = None
+        reported = None if local is None else _latest_wall_time(hour, minute, local, fetched_at, zone)
+        items.append(TickerItem(text, source, hhmm, reported))
+    return tuple(items)
