@@ -96,10 +96,16 @@ async def dedupe_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
                 outcome = dedupe_page(page, parsed, deps.state, deps.pipeline)
                 for record in outcome.records:
                     await _publish(deps, record)
+                # Only now, with every event acked, does the state change (table writes to
+                # the changelogs, flushed before the offset commit): a crash before this line
+                # replays the page against the old state and repeats the same events.
+                deps.state.commit()
             except InvalidMessage as exc:
+                deps.state.rollback()
                 failed = True
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
             except Exception as exc:  # a bug must not stop the stream: dead-letter it
+                deps.state.rollback()
                 failed = True
                 log.exception("page_failed_unexpectedly", stage="dedup")
                 await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))

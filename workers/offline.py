@@ -43,6 +43,7 @@ def process_files(
         try:
             page = decode_page(item.value, validator)
             outcome = process_page(page, state, config)
+            state.commit()
             if isinstance(outcome, ParseFailure):
                 raise InvalidMessage("parse", f"ParseFailure.{outcome.reason}", outcome.detail or outcome.reason)
         except InvalidMessage as exc:

@@ -12,7 +12,7 @@ Faust tables (whose writes go to changelog topics) where `raqib process` passes 
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -66,6 +66,65 @@ class PipelineConfig:
     dedup: DedupConfig = DEFAULT_CONFIG
 
 
+_DELETED: Final = object()
+
+
+class _Staged(MutableMapping[str, Any]):
+    """A mapping whose writes are held back until `commit()` (or dropped by `rollback()`)."""
+
+    __slots__ = ("base", "pending")
+
+    def __init__(self, base: MutableMapping[str, Any]) -> None:
+        self.base = base
+        self.pending: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.pending:
+            value = self.pending[key]
+            if value is _DELETED:
+                raise KeyError(key)
+            return value
+        return self.base[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.pending[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.pending[key] = _DELETED
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and key in self.pending:
+            return self.pending[key] is not _DELETED
+        return key in self.base
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self.base:
+            if key not in self.pending:
+                yield key
+        yield from (key for key, value in self.pending.items() if value is not _DELETED)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def items(self) -> Any:  # one pass over the base, not a lookup per key
+        merged = [(key, value) for key, value in self.base.items() if key not in self.pending]
+        merged.extend((key, value) for key, value in self.pending.items() if value is not _DELETED)
+        return merged
+
+    def commit(self) -> None:
+        for key, value in self.pending.items():
+            if value is _DELETED:
+                self.base.pop(key, None)
+            else:
+                self.base[key] = value
+        self.pending.clear()
+
+    def rollback(self) -> None:
+        self.pending.clear()
+
+
 class PipelineState:
     """Everything dedup remembers, behind plain mappings so a Faust table can stand in.
 
@@ -77,9 +136,14 @@ class PipelineState:
     The ticker lookup index (`DedupState`) is derived from `ticker_records`, one scope at a
     time, the first time a scope is met; `forget_derived()` drops it (call it when the
     records may have changed underneath, e.g. after a rebalance or a recovery).
+
+    Writes are staged: processing a page changes nothing underneath until `commit()`. The
+    worker commits only after the page's events are acknowledged by the broker, so a crash
+    in between replays the page against the old state and re-emits the same events (same
+    ids, same bytes) instead of losing them; `rollback()` undoes a page that failed.
     """
 
-    __slots__ = ("_index", "_loaded", "articles", "bodies", "ticker_records")
+    __slots__ = ("_index", "_loaded", "_staged", "articles", "bodies", "ticker_records")
 
     def __init__(
         self,
@@ -87,11 +151,23 @@ class PipelineState:
         articles: MutableMapping[str, Any] | None = None,
         bodies: MutableMapping[str, Any] | None = None,
     ) -> None:
-        self.ticker_records: MutableMapping[str, Any] = {} if ticker_records is None else ticker_records
-        self.articles: MutableMapping[str, Any] = {} if articles is None else articles
-        self.bodies: MutableMapping[str, Any] = {} if bodies is None else bodies
+        self._staged = tuple(
+            _Staged({} if base is None else base) for base in (ticker_records, articles, bodies)
+        )
+        self.ticker_records, self.articles, self.bodies = self._staged
         self._index = DedupState()
         self._loaded: set[str] = set()
+
+    def commit(self) -> None:
+        """Write the staged changes to the underlying mappings (tables)."""
+        for staged in self._staged:
+            staged.commit()
+
+    def rollback(self) -> None:
+        """Drop the staged changes (and the derived index, which already saw them)."""
+        for staged in self._staged:
+            staged.rollback()
+        self.forget_derived()
 
     def ticker_index(self, scope: str) -> DedupState:
         """The derived index, with `scope` loaded from the records."""
