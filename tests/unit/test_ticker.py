@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workers.core.ticker import (
@@ -115,3 +115,22 @@ class TestExtractTickerItems:
             ("خبر", "ناشطون", "09:00"),
             ("خبر آخر", None, "08:00"),
         ]
+
+
+class TestReportedAtAcrossDaylightSaving:
+    """Damascus left summer time at 00:00 on 2016-10-28 (+03:00 -> +02:00)."""
+
+    def test_repeated_hour_takes_the_later_occurrence(self) -> None:
+        """In the hour that happens twice, the latest matching moment is the second one."""
+        zone = ZoneInfo("Asia/Damascus")
+        fetched = datetime(2016, 10, 27, 21, 50, tzinfo=UTC)  # 23:50 local, second time round
+        reported = resolve_reported_at("23:45", fetched, zone)
+        assert reported is not None
+        assert reported.astimezone(UTC) == datetime(2016, 10, 27, 21, 45, tzinfo=UTC)
+
+    def test_long_night_gives_25_hours(self) -> None:
+        """A time not yet reached today resolves to yesterday, 25 h back over the change."""
+        fetched = datetime(2016, 10, 28, 0, 0, tzinfo=UTC)  # 02:00 local (+02:00)
+        reported = resolve_reported_at("02:01", fetched, ZoneInfo("Asia/Damascus"))
+        assert reported is not None
+        assert fetched - reported == timedelta(hours=24, minutes=59)

@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
+from workers.core.normalize import normalize_for_matching
+
 __all__ = [
     "FoundDate",
     "find_explicit_date",
     "infer_published_date",
     "iso_local",
+    "may_mention_weekday",
     "parse_iso_datetime",
 ]
 
@@ -160,6 +163,43 @@ _RELATIVE = re.compile(
 # substring checks that let most text skip the (comparatively costly) date patterns.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d")
 _WEEKDAY_HINTS: Final = tuple(sorted({w[:5] for w in WEEKDAYS}))
+# Raw (not normalized) text made only of these characters is left alone by NFKC and has
+# nothing deleted by `normalize_for_matching`: its normalization is a one-to-one folding
+# of characters (أ -> ا, ة -> ه, ...) plus whitespace collapsing. ASCII, Arabic letters
+# (no tatweel, no marks), Arabic digits and punctuation, common quotes and dashes, NBSP.
+_PLAIN_CHARS: Final = (
+    "".join(map(chr, range(0x80)))
+    + "\u00a0\u00ab\u00bb\u060c\u061b\u061f\u066a\u066b\u066c\u2013\u2014\u2018\u2019\u201c\u201d"
+    + "".join(map(chr, [*range(0x0621, 0x063B), *range(0x0641, 0x064B), *range(0x0660, 0x066A)]))
+)
+_PLAIN_TEXT = re.compile(f"[{re.escape(_PLAIN_CHARS)}]*")
+
+
+def _raw_pattern(normalized: str) -> str:
+    """A pattern matching the plain raw spellings of a normalized, letters-only string."""
+    classes = []
+    for ch in normalized:
+        sources = sorted(c for c in _PLAIN_CHARS if normalize_for_matching(c) == ch)
+        classes.append(f"[{re.escape(''.join(sources))}]")
+    return "".join(classes)
+
+
+# A weekday hint as it can be spelled in plain raw text: `الأربعاء` for `الاربعاء`.
+_WEEKDAY_RAW = re.compile("|".join(_raw_pattern(hint) for hint in _WEEKDAY_HINTS))
+
+
+def may_mention_weekday(raw: str) -> bool:
+    """False only when `normalize_for_matching(raw)` surely holds no weekday name.
+
+    `infer_published_date` needs a weekday name, so text for which this is False can skip
+    normalization and inference (its answer would be None). Exact for plain text (see
+    `_PLAIN_CHARS`) and True for anything else.
+    """
+    if _PLAIN_TEXT.fullmatch(raw) is None:
+        return True
+    return _WEEKDAY_RAW.search(raw) is not None
+
+
 _ANCHOR_OFFSET: Final[dict[str, int]] = {"امس": 1, "البارحه": 1, "اليوم": 0, "غدا": -1}
 _MAX_YEARS_BACK = 30
 

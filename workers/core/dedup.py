@@ -61,10 +61,10 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain, compress
+from itertools import chain
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
@@ -288,41 +288,60 @@ class ScopeIndex:
         """The `line_features` of the entry's texts: first sighting, then aliases."""
         return self._features[event_id]
 
+    @property
+    def texts_features(self) -> Mapping[str, tuple[LineFeatures, ...]]:
+        """Event id -> `features(event_id)` (for loops that read many; do not modify)."""
+        return self._features
+
     def candidates(self, features: LineFeatures, config: DedupConfig) -> list[str]:
         """Event ids sharing probed rare tokens with `features`, most shared first.
 
         The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
         event must hold `floor` of them; the ranking is (most held, smaller event id).
         """
-        postings = self._postings
-        found = [t for t in features.tokens if t in postings]
+        tokens = features.tokens
+        get = self._postings.get
+        # (holders, token, holders) of every indexed token: sorting them ranks the tokens
+        # rarest first, ties by token (tokens are distinct: the sets are never compared)
+        found = [(len(h), t, h) for t in tokens if (h := get(t)) is not None]
         if not found:
             return []
-        holders = list(map(postings.__getitem__, found))
-        n_probe = max(1, math.ceil(config.probe_share * len(features.tokens)))
-        if n_probe < len(found):  # rarest first (tokens are distinct: sets never compared)
-            holders = [p for _, _, p in sorted(zip(map(len, holders), found, holders, strict=True))[:n_probe]]
-        counts = Counter(chain.from_iterable(holders))
+        n_probe = max(1, math.ceil(config.probe_share * len(tokens)))
+        if n_probe < len(found):
+            found.sort()
+            del found[n_probe:]
+        counts = Counter(chain.from_iterable([h for _, _, h in found]))
         # a line sharing a single token with this one cannot reach any useful threshold
-        floor = 2 if len(features.tokens) > 2 else 1
+        floor = 2 if len(tokens) > 2 else 1
         limit = config.max_candidates
         if len(counts) > limit:  # no event held fewer times than the limit-th one can be kept
             floor = max(floor, sorted(counts.values(), reverse=True)[limit - 1])
-        kept = compress(counts.items(), map(floor.__le__, counts.values()))
-        ranked = sorted([(-n, e) for e, n in kept])
+        ranked = sorted([(-n, e) for e, n in counts.items() if n >= floor])
         return [event_id for _, event_id in ranked[:limit]]
 
     def add(self, entry: TickerEntry) -> None:
         """Index `entry` (replacing an entry with the same event id)."""
         event_id = entry.event_id
-        known: dict[str, LineFeatures] = {}
         old_tokens: frozenset[str] = frozenset()
-        if event_id in self.entries:  # e.g. an alias was added: reuse what is known
-            known = dict(zip(_texts(self.entries[event_id]), self._features[event_id], strict=True))
+        features: tuple[LineFeatures, ...]
+        old = self.entries.get(event_id)
+        if old is not None:  # e.g. an alias was added: reuse what is known
+            old_features = self._features[event_id]
             old_tokens = self._tokens[event_id]
             self._unindex(event_id)
-        features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
-        tokens = frozenset().union(*(f.tokens for f in features))
+            n_old = len(old.aliases)
+            if entry.text == old.text and entry.aliases[:n_old] == old.aliases:
+                # the usual case (touched, or aliases appended): only the new texts
+                added = tuple(line_features(alias) for alias, _ in entry.aliases[n_old:])
+                features = old_features + added
+                tokens = old_tokens.union(*(f.tokens for f in added)) if added else old_tokens
+            else:
+                known = dict(zip(_texts(old), old_features, strict=True))
+                features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
+                tokens = frozenset().union(*(f.tokens for f in features))
+        else:
+            features = tuple(map(line_features, _texts(entry)))
+            tokens = frozenset().union(*(f.tokens for f in features))
         self.entries[event_id] = entry
         self._features[event_id] = features
         self._tokens[event_id] = tokens
@@ -453,17 +472,24 @@ def decide(
         return Duplicate(entry.event_id, stored, kind), _touch(entry, now, config)
 
     features = line_features(sighting.normalized)
-    probe = Probe(features, config.threshold)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
-    for event_id in index.candidates(features, config):
-        entry = index.entries[event_id]
-        if not _is_visible(entry, now, horizon, index.watermark):
-            continue
-        # the first of the entry's texts (first sighting, then aliases in the order they
-        # were met) that the line matches with no veto
-        found = probe.first_match(index.features(event_id))
-        if found is not None and (best is None or (-found, entry.first_seen, event_id) < (-best[0], best[1], best[2])):
-            best = (found, entry.first_seen, event_id)
+    candidates = index.candidates(features, config)
+    if candidates:
+        first_match = Probe(features, config.threshold).first_match
+        entries, texts = index.entries, index.texts_features
+        # `_is_visible`, with its bounds computed once
+        oldest, latest = max(index.watermark, now) - horizon, now + horizon
+        for event_id in candidates:
+            entry = entries[event_id]
+            if entry.last_seen < oldest or entry.first_seen > latest:
+                continue
+            # the first of the entry's texts (first sighting, then aliases in the order
+            # they were met) that the line matches with no veto
+            found = first_match(texts[event_id])
+            if found is not None and (
+                best is None or (-found, entry.first_seen, event_id) < (-best[0], best[1], best[2])
+            ):
+                best = (found, entry.first_seen, event_id)
     if best is not None:
         entry = index.entries[best[2]]
         rounded = round(best[0], 3)

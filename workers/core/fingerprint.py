@@ -339,7 +339,7 @@ def _is_join(word: str, parts: frozenset[str]) -> bool:
     return False
 
 
-def _drop_joins(joined: frozenset[str], pieces: list[str], own: set[str], other: set[str]) -> None:
+def _drop_joins(joined: AbstractSet[str], pieces: list[str], own: set[str], other: set[str]) -> None:
     """Drop from `own` the words of `joined` that are `pieces` written together, and those
     pieces from `other` (in place)."""
     for word in joined:
@@ -363,6 +363,13 @@ def _explain_joins(
     pieces_a = list(filter(b.joinable.__contains__, diff_a))
     if not (pieces_a or pieces_b):
         return None
+    return _drop_all_joins(diff_a, diff_b, pieces_a, pieces_b)
+
+
+def _drop_all_joins(
+    diff_a: AbstractSet[str], diff_b: AbstractSet[str], pieces_a: list[str], pieces_b: list[str]
+) -> tuple[set[str], set[str]]:
+    """`_explain_joins` once the candidate pieces of each side are known (not both empty)."""
     only_a, only_b = set(diff_a), set(diff_b)
     if pieces_b:
         _drop_joins(diff_a, pieces_b, only_a, only_b)
@@ -434,21 +441,39 @@ class Probe:
         if threshold <= 0.0:  # outside the fast path's assumptions; never the case in dedup
             return next((found for b in texts if (found := _slow_match(a, b, threshold)) is not None), None)
         ta, negations, numbers, joinable = a.tokens, a.negations, a.numbers, a.joinable
+        n_a = len(ta)
         for b in texts:
-            if b.negations != negations or (b.numbers != numbers and _both_have_extra(numbers, b.numbers)):
+            # the figures and negations first (they reject most pairs); identity is the
+            # cheap common case of equality (the empty ones are shared singletons)
+            if b.negations is not negations and b.negations != negations:
+                continue
+            numbers_b = b.numbers
+            if numbers_b != numbers and numbers and numbers_b and _both_have_extra(numbers, numbers_b):
                 continue
             tb = b.tokens
             common = len(ta & tb)
             if not common:  # similarity 0.0
                 continue
+            n_b = len(tb)
+            if common in (n_a, n_b):
+                # one side's tokens are all in the other: no join (it takes a word on each
+                # side) and no place or substitution veto (they take words on both sides),
+                # so the similarity is the token Jaccard and the pair matches if it is
+                # high enough
+                similarity = common / (n_a + n_b - common)
+                if similarity >= threshold:
+                    return similarity
+                continue
             only_a: AbstractSet[str] = ta - tb
             only_b: AbstractSet[str] = tb - ta
             # a join needs a token of one side inside a long token of the other
-            if (only_a and only_b) and (
-                any(map(joinable.__contains__, only_b)) or any(map(b.joinable.__contains__, only_a))
-            ):
-                only_a, only_b = _unexplained(a, b)
-            similarity = common / (common + len(only_a) + len(only_b))
+            pieces_b = [t for t in only_b if t in joinable]
+            pieces_a = [t for t in only_a if t in b.joinable]
+            if pieces_a or pieces_b:
+                only_a, only_b = _drop_all_joins(only_a, only_b, pieces_a, pieces_b)
+                similarity = common / (common + len(only_a) + len(only_b))
+            else:
+                similarity = common / (n_a + n_b - common)
             if similarity >= threshold and not _vetoed(a, b, only_a, only_b):
                 return similarity
         return None

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Final
 
-from workers.core.dates import FoundDate, find_explicit_date, infer_published_date, iso_local
+from workers.core.dates import FoundDate, find_explicit_date, infer_published_date, iso_local, may_mention_weekday
 from workers.core.models import Article, Dateline, PublishedAtSource
 from workers.core.normalize import normalize_for_matching
 
@@ -442,31 +442,45 @@ def _first_words(phrases: frozenset[str]) -> frozenset[str]:
 
 def _phrase_match(key: str, phrases: frozenset[str], *, extra: int) -> bool:
     """`key` is a phrase, or a phrase followed by at most `extra` more words."""
+    return _phrase_match_words(key, key.split(" "), phrases, extra=extra)
+
+
+def _phrase_match_words(key: str, words: list[str], phrases: frozenset[str], *, extra: int) -> bool:
+    """`_phrase_match` with `words` = `key.split(" ")` already at hand."""
     if not key:
         return False
     if key in phrases:
         return True
-    words = key.split(" ")
     if words[0] not in _first_words(phrases):
         return False
     return any(" ".join(words[:cut]) in phrases for cut in range(max(1, len(words) - extra), len(words)))
 
 
 def _is_ui(line: str, key: str) -> bool:
-    if _SLUG.match(line):
-        return True
+    return _is_ui_words(line, key, key.split(" "))
+
+
+def _is_ui_words(line: str, key: str, words: list[str]) -> bool:
+    """`_is_ui` with `words` = `key.split(" ")` already at hand."""
     if not key:  # only punctuation, digits, tatweel: separators, counters
         return True
     if key in UI_PHRASES:
         return True
-    words = key.split(" ")
+    if _SLUG.match(line):
+        return True
     return len(words) <= 6 and all(w in UI_PHRASES for w in words)
 
 
 def _is_nav(key: str) -> bool:
     """Only navigation words (`و`/`ال` aside), and at least one of them."""
-    words = set(key.split(" "))
-    return words <= _NAV_OR_DROP and not words <= _NAV_DROP
+    return _is_nav_words(key.split(" "))
+
+
+def _is_nav_words(words: list[str]) -> bool:
+    if words[0] not in _NAV_OR_DROP:  # cheap exit for ordinary lines
+        return False
+    unique = set(words)
+    return unique <= _NAV_OR_DROP and not unique <= _NAV_DROP
 
 
 def clean_name(value: str) -> str | None:
@@ -577,7 +591,6 @@ class _ShortLine:
     dateline: tuple[str, str] | None = None
 
 
-_DASHES = ("-", "–", "—")
 _BREADCRUMB_CHAR = re.compile(r"[»›>/\\→«]")
 
 
@@ -602,12 +615,16 @@ def _breadcrumb(line: str) -> tuple[bool, str | None]:
     return True, (crumbs[0] if crumbs else None)
 
 
-def _meta_role(line: str, key: str, norm: str) -> _ShortLine | None:
-    """The metadata role of a short line of at most `_META_MAX_WORDS` words, if any."""
-    flags = 0  # `_short_line` fills in the flags
+def _meta_role(
+    line: str, key: str, norm: str, flags: int = 0, dateline: tuple[str, str] | None = None
+) -> _ShortLine | None:
+    """The metadata role of a short line of at most `_META_MAX_WORDS` words, if any.
+
+    `flags` and `dateline` are passed through to the `_ShortLine` made.
+    """
     pairs = _labelled_fields(line)
     if pairs:
-        return _ShortLine(key, flags, _META_LABELS, labels=_label_values(pairs))
+        return _ShortLine(key, flags, _META_LABELS, labels=_label_values(pairs), dateline=dateline)
     bullet = _BULLET.match(line)
     found = find_explicit_date(norm)
     if found is not None:
@@ -615,15 +632,15 @@ def _meta_role(line: str, key: str, norm: str) -> _ShortLine | None:
         is_date_line = len(rest.split()) <= 3 if rest else True
         if bullet or is_date_line:
             category = _category_from(bullet["rest"]) if bullet else None
-            return _ShortLine(key, flags, _META_DATE, found=found, category=category)
+            return _ShortLine(key, flags, _META_DATE, found=found, category=category, dateline=dateline)
     if bullet is not None and _words(bullet["rest"]) <= 5:
-        return _ShortLine(key, flags, _META_BULLET, category=_category_from(bullet["rest"]))
+        return _ShortLine(key, flags, _META_BULLET, category=_category_from(bullet["rest"]), dateline=dateline)
     is_crumb, crumb = _breadcrumb(line)
     if is_crumb and key:
-        return _ShortLine(key, flags, _META_CRUMB, category=crumb)
+        return _ShortLine(key, flags, _META_CRUMB, category=crumb, dateline=dateline)
     m = _AUTHOR_BARE.match(line)
     if m is not None and _words(line) <= _BARE_AUTHOR_MAX_WORDS:
-        return _ShortLine(key, flags, _META_AUTHOR, author=clean_name(m["name"]))
+        return _ShortLine(key, flags, _META_AUTHOR, author=clean_name(m["name"]), dateline=dateline)
     return None
 
 
@@ -632,28 +649,29 @@ def _short_line(line: str) -> _ShortLine:
     """The state-independent reading of a short (stripped, non-blank) line."""
     norm = normalize_for_matching(line)
     key = _key_of(norm)
-    if _is_ui(line, key):
+    words = key.split(" ")
+    if _is_ui_words(line, key, words):
         return _ShortLine(key, _UI)
-    if is_end_marker(key):
+    if _phrase_match_words(key, words, END_MARKERS, extra=2):  # `is_end_marker`
         return _ShortLine(key, _END)
-    flags = _TAG if _phrase_match(key, TAG_MARKERS, extra=_META_MAX_WORDS) else 0
-    if _phrase_match(key, SKIP_NEXT_MARKERS, extra=12):
+    flags = _TAG if _phrase_match_words(key, words, TAG_MARKERS, extra=_META_MAX_WORDS) else 0
+    if _phrase_match_words(key, words, SKIP_NEXT_MARKERS, extra=12):
         return _ShortLine(key, flags | _SKIP)
     if _is_headline(line):
         flags |= _HEADLINE
-    if _is_nav(key):
+    if _is_nav_words(words):
         flags |= _NAV
     if _words(line) > _META_MAX_WORDS:
         return _ShortLine(key, flags)
     dateline = None
-    if any(d in line for d in _DASHES):  # `_DATELINE` needs a dash
+    if "-" in line or "–" in line or "—" in line:  # `_DATELINE` needs a dash
         m = _DATELINE.match(line)
         if m is not None:
             dateline = (m["a"], m["b"])
-    meta = _meta_role(line, key, norm)
+    meta = _meta_role(line, key, norm, flags, dateline)
     if meta is None:
         return _ShortLine(key, flags, dateline=dateline)
-    return replace(meta, flags=flags, dateline=dateline)
+    return meta
 
 
 class _Reader:
@@ -787,7 +805,7 @@ def read_lines(lines: Iterable[str], site: str | None, *, title: str | None = No
 
 def _infer(fields: ArticleFields, reference: date) -> date | None:
     for paragraph in fields.body:
-        if any(anchor in paragraph for anchor in _RELATIVE_ANCHORS):
+        if any(anchor in paragraph for anchor in _RELATIVE_ANCHORS) and may_mention_weekday(paragraph):
             found = infer_published_date(normalize_for_matching(paragraph), reference)
             if found is not None:
                 return found

@@ -96,6 +96,10 @@ def is_ticker_header(line: str) -> bool:
 def find_ticker_lines(lines: Sequence[str]) -> list[int]:
     """Indices of the lines that form ticker blocks (headers included), in page order."""
     out: list[int] = []
+    # every block holds at least one line with a `- HH:MM` item: most pages have none, and
+    # one scan of the whole text (a superset of the lines' matches) rules them out at once
+    if _ITEM_END.search("\n".join(lines)) is None:
+        return out
     n = len(lines)
     i = 0
     while i < n:
@@ -193,11 +197,14 @@ def _latest_wall_time(hour: int, minute: int, local: datetime, fetched_at: datet
     today = local.date()
     for back in range(3):
         day = today - timedelta(days=back) if back else today
-        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-        # round-trip through UTC so a DST-gap time gets the real offset
-        candidate = candidate.astimezone(zone)
-        if candidate <= fetched_at:
-            return candidate
+        # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
+        # one): try the later first. Round-trip through UTC so a DST-gap time gets the real
+        # offset.
+        for fold in (1, 0):
+            candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
+            candidate = candidate.astimezone(zone)
+            if candidate <= fetched_at:
+                return candidate
     return None
 
 
