@@ -21,6 +21,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Fault-injection scenarios (issue "Streaming pipeline"): currently failing, see README.
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -m fault -s
+
 lint: $(STAMP)
 	$(BIN)/ruff check workers tests
 

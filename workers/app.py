@@ -28,6 +28,7 @@ def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
         topic_disable_leader=True,
         producer_acks=-1,  # acks=all: a record counts as written once every replica has it
         producer_max_batch_size=settings.producer_max_batch_bytes,
+        processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,

@@ -44,6 +44,9 @@ class Settings:
     # after a multi-record batch, so Faust's table recovery, which reads a changelog up to
     # its end offset, would miss records. Apache Kafka needs no such setting.
     producer_max_batch_bytes: int = 16384  # RAQIB_PRODUCER_MAX_BATCH_BYTES
+    # at_least_once (default), or exactly_once: Kafka transactions, for brokers that support
+    # them (Apache Kafka). Untested on the embedded broker, which has no transactions.
+    processing_guarantee: str = "at_least_once"  # RAQIB_PROCESSING_GUARANTEE
     # Failure guard: stop when our own code fails on N pages in a row, or on more than
     # RATIO of the last WINDOW pages (poison input does not count).
     guard_max_consecutive: int = 100  # RAQIB_GUARD_MAX_CONSECUTIVE
@@ -71,6 +74,10 @@ class Settings:
             raise SettingsError(f"store must be memory:// or rocksdb://, not {self.store!r}")
         if not self.bootstrap.strip():
             raise SettingsError("bootstrap servers must not be empty")
+        if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
+            raise SettingsError(
+                f"processing guarantee must be at_least_once or exactly_once, not {self.processing_guarantee!r}"
+            )
         if self.producer_max_batch_bytes < 1:
             raise SettingsError("producer max batch bytes must be positive")
         if self.max_page_bytes < 1:

@@ -49,6 +49,26 @@ async def wait_drained(bootstrap: str, topics: TopicSet, worker: WorkerProcess, 
     raise AssertionError(f"worker did not drain pages.raw; log tail: {worker.log_path.read_text()[-3000:]}")
 
 
+async def supervise_until_drained(
+    bootstrap: str, topics: TopicSet, worker: WorkerProcess, restart: Callable[[], WorkerProcess], timeout: float
+) -> tuple[WorkerProcess, int]:
+    """What a process supervisor (compose's restart policy, systemd, Kubernetes) does: restart
+    the worker whenever it stops itself, until both stages are drained. Returns the last
+    worker and how many restarts it took."""
+    deadline = time.monotonic() + timeout
+    stages = (topics.name("pages.raw"), f"{topics.prefix}{worker.app_id}-pages-by-scope")
+    restarts = 0
+    while time.monotonic() < deadline:
+        if not worker.is_running():
+            worker.stop()
+            worker = restart()
+            restarts += 1
+        elif await consumer_lag(bootstrap, worker.app_id, *stages) == 0:
+            return worker, restarts
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"not drained after {restarts} restarts; log tail: {worker.log_path.read_text()[-2000:]}")
+
+
 async def collect(
     bootstrap: str,
     topics: TopicSet,

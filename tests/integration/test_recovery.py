@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
 
 from tests.integration.helpers import SAMPLES, collect, fresh_topics, wait_drained
@@ -12,7 +14,10 @@ from workers.demo import WorkerProcess
 from workers.producer import send_pages
 from workers.topics import TopicSet
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Deselected by default with the other restart scenarios: on the embedded broker a
+# restarted worker sometimes re-reads committed records and then stalls (see README,
+# "Fault tests"). Run with `make test-faults`.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.fault]
 
 
 async def test_restarted_worker_remembers_what_it_has_seen(
@@ -48,12 +53,17 @@ async def test_restarted_worker_remembers_what_it_has_seen(
     assert len(before["events.ticker"]) == 19
     assert len(before["events.articles"]) == 5
     assert len(before["events.sightings"]) == 1
-    # second pass: nothing new, every ticker item (20) and every article (5) is a sighting
-    assert len(after["events.ticker"]) == 19
-    assert len(after["events.articles"]) == 5
-    sightings = after["events.sightings"]
-    assert len(sightings) == 1 + 20 + 5  # the first pass's one, then 20 ticker items and 5 articles
-    assert sorted(s["value"]["kind"] for s in sightings).count("article") == 5
-    known = {t["value"]["event_id"] for t in before["events.ticker"]} | {
-        a["value"]["article_id"] for a in before["events.articles"]}
-    assert {s["value"]["event_id"] for s in sightings} <= known
+    # Second pass: no new event (not even a repeat), and every ticker event and article is
+    # seen again. At least once allows a page to be processed twice, so sightings may repeat.
+    def values(records: list[dict[str, Any]]) -> list[bytes]:
+        return sorted(orjson.dumps(r["value"]) for r in records)
+
+    assert values(after["events.ticker"]) == values(before["events.ticker"])
+    assert values(after["events.articles"]) == values(before["events.articles"])
+    first_pass = {(s["partition"], s["offset"]) for s in before["events.sightings"]}
+    again = [s["value"] for s in after["events.sightings"] if (s["partition"], s["offset"]) not in first_pass]
+    ticker_ids = {t["value"]["event_id"] for t in before["events.ticker"]}
+    article_ids = {a["value"]["article_id"] for a in before["events.articles"]}
+    assert {s["event_id"] for s in again} == ticker_ids | article_ids
+    assert {s["event_id"] for s in again if s["kind"] == "article"} == article_ids
+    assert len(again) >= 20 + 5

@@ -34,10 +34,16 @@ class TestFromEnv:
         assert settings.app_id == "flag"
         assert settings.store == "memory://"
 
+    def test_exactly_once_is_opt_in(self) -> None:
+        """Processing is at least once unless exactly_once is asked for."""
+        assert Settings.from_env({}).processing_guarantee == "at_least_once"
+        assert Settings.from_env({"RAQIB_PROCESSING_GUARANTEE": "exactly_once"}).processing_guarantee == "exactly_once"
+
     @pytest.mark.parametrize(
         "env",
         [{"RAQIB_WEB_PORT": "eighty"}, {"RAQIB_STORE": "redis://"}, {"RAQIB_LOG_FORMAT": "xml"},
-         {"RAQIB_WEB_ENABLED": "maybe"}],
+         {"RAQIB_WEB_ENABLED": "maybe"}, {"RAQIB_PROCESSING_GUARANTEE": "twice"},
+         {"RAQIB_PRODUCER_MAX_BATCH_BYTES": "0"}],
     )
     def test_bad_values_are_errors(self, env: dict[str, str]) -> None:
         """Values raqib cannot use raise SettingsError."""
