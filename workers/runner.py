@@ -34,7 +34,7 @@ def run_worker(settings: Settings, *, preflight_timeout: float = 15.0) -> None:
         app_id=settings.app_id,
         store=settings.store,
         input_topic=topics.name("pages.raw"),
-        dedup_state="in-process (lost on restart; ids are stable, so a restart repeats events with the same ids)",
+        processing_guarantee=settings.processing_guarantee,
     )
     worker = faust.Worker(
         app,
