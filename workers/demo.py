@@ -130,10 +130,9 @@ def describe(record: dict[str, Any], logical: str) -> str:
     if logical == "events.articles":
         title = value.get("title") or "(no title)"
         body = value.get("body") or []
-        extra = f"  note: {value['note']}" if value.get("note") else ""
         return (
             f"[article]   {value['article_id']} rev {value['revision']}  site={value.get('site')}  "
-            f"{title}  | {len(body)} paragraph(s), {sum(len(p) for p in body)} chars{extra}"
+            f"{title}  | {len(body)} paragraph(s), {sum(len(p) for p in body)} chars"
         )
     if logical == "pages.dlq":
         return f"[dead letter] stage={value.get('stage')} {value.get('error_type')}: {value.get('error_message')}"
