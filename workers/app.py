@@ -28,6 +28,8 @@ def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
         topic_disable_leader=True,
         producer_acks=-1,  # acks=all: a record counts as written once every replica has it
         producer_max_batch_size=settings.producer_max_batch_bytes,
+        # dead letters carry up to 16 MiB of the original value, base64: 48 MiB requests
+        producer_max_request_size=48 * 1024 * 1024,
         processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_s,

@@ -20,7 +20,7 @@ from workers.topics import TopicSet
 
 __all__ = ["IngestSummary", "kafka_producer", "send_pages"]
 
-_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+_MAX_REQUEST_BYTES = 32 * 1024 * 1024  # pages.raw accepts 32 MiB (topics.yaml)
 
 
 @dataclass(slots=True)

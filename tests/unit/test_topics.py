@@ -65,7 +65,7 @@ class TestProjectTopicsFile:
         configs = spec.broker_configs()
         assert configs["cleanup.policy"] == "delete"
         assert configs["retention.ms"] == str(7 * 86_400_000)
-        assert configs["max.message.bytes"] == "16777216"
+        assert configs["max.message.bytes"] == "33554432"
 
 
 class TestLoaderErrors:
