@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from aiokafka.errors import KafkaError
 
 from workers.adapters.codec import decode_page, decode_parsed, encode_parsed, encode_value
 from workers.adapters.dead_letter import DeadLetter
@@ -147,6 +148,14 @@ async def _dead_letter(deps: Deps, message: Any, stage: str, error_type: str, re
         error_type=error_type,
         error_message=reason,
     )
-    await deps.send("pages.dlq", message.key, encode_value(letter.to_dict()), letter.headers())
+    try:
+        await deps.send("pages.dlq", message.key, encode_value(letter.to_dict()), letter.headers())
+    except KafkaError as exc:
+        # The letter itself was refused (e.g. too large for the broker): send it without the
+        # original bytes rather than lose it; its size, source offset and error remain.
+        log.error("dead_letter_refused", error=repr(exc))
+        value = letter.to_dict() | {"original_value": None, "truncated": True}
+        value["error_message"] = f"{reason[:1500]} [original value dropped from the dead letter: {exc!r}]"
+        await deps.send("pages.dlq", message.key, encode_value(value), letter.headers())
     deps.metrics.page_dead_lettered(stage, error_type)
     log.warning("message_dead_lettered", stage=stage, error_type=error_type, reason=reason[:300])

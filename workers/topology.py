@@ -13,11 +13,15 @@ Internal topics (Faust creates them, with as many partitions as pages.raw):
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from functools import partial
 from typing import Any
 
 import faust
+import structlog
 from aiohttp import web
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from workers import __version__
 from workers.adapters.metrics import WorkerMetrics
@@ -29,6 +33,8 @@ from workers.settings import Settings
 from workers.topics import TopicSet
 
 __all__ = ["wire"]
+
+log = structlog.get_logger("raqib.topology")
 
 
 def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
@@ -63,8 +69,24 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     state = PipelineState(ticker_records=table("ticker"), articles=table("articles"), bodies=table("bodies"))
 
     async def send(logical: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | None) -> Any:
-        fut = await handles[logical].send(key=key, value=value, headers=headers)
-        return await fut  # RecordMetadata, once the broker acked the record
+        """Publish and wait for the broker's ack; retry transient failures in place.
+
+        A broker that is down or slow must not turn a good page into a dead letter, and an
+        exception escaping an agent makes Faust ack the event: so retriable errors and
+        timeouts are retried, with capped backoff, for as long as they last. Ordering is
+        kept because nothing else is consumed meanwhile. Permanent errors propagate.
+        """
+        for attempt in itertools.count():
+            try:
+                fut = await handles[logical].send(key=key, value=value, headers=headers)
+                return await fut  # RecordMetadata, once the broker acked the record
+            except KafkaError as exc:
+                if not (exc.retriable or isinstance(exc, KafkaTimeoutError)):
+                    raise
+                delay = min(5.0, 0.2 * 2**attempt)
+                log.warning("publish_retrying", topic=logical, attempt=attempt + 1, delay_s=delay, error=repr(exc))
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     metrics = WorkerMetrics()
     deps = Deps(
