@@ -15,8 +15,12 @@ import pytest
 from aiokafka.admin import NewTopic
 
 from tests.integration.helpers import SAMPLES
+from workers.adapters.codec import encode_value
+from workers.adapters.dead_letter import DeadLetter
 from workers.admin import admin_client
 from workers.broker import free_port, probe_kafka
+from workers.consumer import consume
+from workers.producer import kafka_producer
 
 pytestmark = [pytest.mark.integration]
 
@@ -158,3 +162,29 @@ class TestDemoKeepRunning:
         host, port = bootstrap.rsplit(":", 1)
         with pytest.raises(ConnectionRefusedError):  # the broker is gone too
             socket.create_connection((host, int(port)), timeout=1)
+
+
+class TestDlqReplay:
+    async def test_redrives_original_bytes_and_skips_truncated(self, kafka_bootstrap: str, topic_prefix: str) -> None:
+        """`raqib dlq replay` sends each letter's original bytes and key back to pages.raw with a
+        raqib.redriven_from header; truncated letters are skipped and listed; --dry-run sends nothing."""
+        assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
+        original = SAMPLES.read_bytes().splitlines()[0]
+        good = DeadLetter("pages.raw", 0, 7, None, b"page-key", original, "parse", "ParseFailure.x", "bug fixed since")
+        cut = DeadLetter("pages.raw", 0, 8, None, None, b"x", "decode", "TooLarge", "too big").to_dict()
+        cut["truncated"] = True
+        async with kafka_producer(kafka_bootstrap) as producer:
+            await producer.send_and_wait(f"{topic_prefix}pages.dlq", encode_value(good.to_dict()), key=b"page-key")
+            await producer.send_and_wait(f"{topic_prefix}pages.dlq", encode_value(cut))
+
+        dry = raqib("dlq", "replay", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--dry-run", "--idle", "2")
+        assert dry.returncode == 0, dry.stderr
+        assert "would re-drive 1 dead letter(s)" in dry.stdout
+        real = raqib("dlq", "replay", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--idle", "2")
+        assert real.returncode == 0, real.stderr
+        assert f"re-drove 1 dead letter(s) to {topic_prefix}pages.raw; skipped 1" in real.stdout
+        assert "original value was truncated" in real.stdout
+
+        records = [r async for r in consume([f"{topic_prefix}pages.raw"], kafka_bootstrap, idle=2)]
+        assert [(r.key, r.value) for r in records] == [(b"page-key", original)]
+        assert dict(records[0].headers)["raqib.redriven_from"] == f"{topic_prefix}pages.dlq:0:0".encode()
