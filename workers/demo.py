@@ -167,9 +167,7 @@ async def _demo(
                 task.result()
             if not worker.is_running():
                 raise TransientError(f"the worker stopped; see its log: {worker.log_path}")
-            lag = await consumer_lag(
-                bootstrap, DEMO_GROUP, topics.name("pages.raw"), f"{topics.prefix}{DEMO_GROUP}-pages-by-scope"
-            )
+            lag = await consumer_lag(bootstrap, DEMO_GROUP, *topics.stage_inputs(DEMO_GROUP))
             if lag == 0 and time.monotonic() - last_event > 2.0:
                 break
             if time.monotonic() > deadline:

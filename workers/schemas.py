@@ -12,9 +12,7 @@ import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from workers.topics import TopicSet
-
-__all__ = ["SchemaViolation", "validator_for", "validators_for_topics"]
+__all__ = ["RecordValidator", "SchemaViolation", "validator_for"]
 
 _FORMATS = FormatChecker()
 
@@ -56,9 +54,6 @@ class RecordValidator:
         if error is not None:
             raise SchemaViolation(self.name, error)
 
-    def is_valid(self, value: object) -> bool:
-        return bool(self._validator.is_valid(value))
-
 
 def _relevance(error: ValidationError) -> tuple[int, str]:
     return (len(error.absolute_path), error.message)
@@ -69,7 +64,3 @@ def validator_for(path: Path) -> RecordValidator:
     """The validator of one schema file (cached per path)."""
     return RecordValidator(path)
 
-
-def validators_for_topics(topics: TopicSet) -> dict[str, RecordValidator]:
-    """Logical topic name -> validator of its value schema."""
-    return {spec.name: validator_for(spec.schema) for spec in topics}

@@ -92,6 +92,14 @@ class TopicSet:
         """The Kafka topic name of a logical topic (e.g. "pages.raw"), prefix applied."""
         return self.prefix + self.specs[logical].name
 
+    def scope_topic(self, app_id: str) -> str:
+        """The worker's internal topic of parsed pages keyed by dedup scope (Faust creates it)."""
+        return f"{self.prefix}{app_id}-pages-by-scope"
+
+    def stage_inputs(self, app_id: str) -> tuple[str, str]:
+        """The topics a worker's two stages consume: drained when both are committed."""
+        return self.name("pages.raw"), self.scope_topic(app_id)
+
     def with_prefix(self, prefix: str) -> TopicSet:
         return TopicSet(self.specs, self.source, prefix)
 

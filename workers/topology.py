@@ -51,7 +51,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     }
     partitions = topics["pages.raw"].partitions
     handles["pages.by_scope"] = app.topic(
-        f"{topics.prefix}{settings.app_id}-pages-by-scope",
+        topics.scope_topic(settings.app_id),
         partitions=partitions,
         key_serializer="raw",
         value_serializer="raw",

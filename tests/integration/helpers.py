@@ -40,7 +40,7 @@ async def wait_drained(bootstrap: str, topics: TopicSet, worker: WorkerProcess, 
     """Wait until the worker's group has committed every record of both stages' inputs:
     pages.raw and the internal pages-by-scope topic."""
     deadline = time.monotonic() + timeout
-    stages = (topics.name("pages.raw"), f"{topics.prefix}{worker.app_id}-pages-by-scope")
+    stages = topics.stage_inputs(worker.app_id)
     while time.monotonic() < deadline:
         assert worker.is_running(), f"worker died; log: {worker.log_path.read_text()[-3000:]}"
         if await consumer_lag(bootstrap, worker.app_id, *stages) == 0:
@@ -56,7 +56,7 @@ async def supervise_until_drained(
     the worker whenever it stops itself, until both stages are drained. Returns the last
     worker and how many restarts it took."""
     deadline = time.monotonic() + timeout
-    stages = (topics.name("pages.raw"), f"{topics.prefix}{worker.app_id}-pages-by-scope")
+    stages = topics.stage_inputs(worker.app_id)
     restarts = 0
     while time.monotonic() < deadline:
         if not worker.is_running():

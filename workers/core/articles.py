@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from workers.core.dedup import epoch_seconds
 from workers.core.fingerprint import exact_key
 from workers.core.models import Article
 from workers.core.normalize import normalize_for_matching
@@ -138,13 +139,6 @@ class ArticleDecision:
         return self.kind != "duplicate"
 
 
-def _epoch(moment: datetime) -> int:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        msg = f"event time must be timezone-aware, got {moment!r}"
-        raise ValueError(msg)
-    return int(moment.timestamp())
-
-
 def decide_article(
     *,
     url: str | None,
@@ -161,7 +155,7 @@ def decide_article(
     """
     aid = article_id(url=url, article=article)
     fingerprint = body_fingerprint(article)
-    now = _epoch(seen_at)
+    now = epoch_seconds(seen_at)
     canonical = canonical_url(url) if url else None
     origin = syndicated_from if syndicated_from not in (None, aid) else None
     if record is None:

@@ -85,6 +85,7 @@ __all__ = [
     "TickerSighting",
     "decide",
     "dedup_scope",
+    "epoch_seconds",
     "expire",
     "sighting_record",
     "ticker_event_id",
@@ -145,7 +146,8 @@ def ticker_event_id(scope: str, normalized: str) -> str:
     return "tk_" + digest.hexdigest()
 
 
-def _epoch(moment: datetime) -> int:
+def epoch_seconds(moment: datetime) -> int:
+    """Whole epoch seconds of an aware event time (a naive one is a ValueError)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         msg = f"event time must be timezone-aware, got {moment!r}"
         raise ValueError(msg)
@@ -460,7 +462,7 @@ def decide(
 ) -> tuple[Decision, StateChange]:
     """Decide whether `sighting` is new or a duplicate, and say how the state changes."""
     index = state.view(sighting.scope)
-    now = _epoch(sighting.seen_at)
+    now = epoch_seconds(sighting.seen_at)
     horizon = int(config.horizon.total_seconds())
     key = exact_key(sighting.normalized)
 
@@ -538,7 +540,7 @@ def expire(
     (an event time, e.g. the current page's fetched_at) when that is later.
     """
     index = state.view(scope)
-    reference = index.watermark if now is None else max(index.watermark, _epoch(now))
+    reference = index.watermark if now is None else max(index.watermark, epoch_seconds(now))
     cutoff = reference - int(config.horizon.total_seconds())
     old = index.expired(cutoff)
     return StateChange(delete=tuple(f"{scope}{_KEY_SEP}{event_id}" for event_id in old))
