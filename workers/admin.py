@@ -42,7 +42,7 @@ async def create_topics(
     async with admin_client(bootstrap) as admin:
         new = [
             NewTopic(
-                name=topics.prefix + spec.name,
+                name=topics.name(spec.name),
                 num_partitions=spec.partitions,
                 replication_factor=replication_factor or spec.replication_factor,
                 topic_configs=spec.broker_configs(),
@@ -77,7 +77,7 @@ async def check_topics(topics: TopicSet, bootstrap: str) -> list[TopicCheck]:
     checks: list[TopicCheck] = []
     async with admin_client(bootstrap) as admin:
         existing = set(await admin.list_topics())
-        names = [topics.prefix + spec.name for spec in topics]
+        names = [topics.name(spec.name) for spec in topics]
         present = [name for name in names if name in existing]
         described = {d["topic"]: d for d in await admin.describe_topics(present)} if present else {}
         configs: dict[str, dict[str, str]] = {}
@@ -93,7 +93,7 @@ async def check_topics(topics: TopicSet, bootstrap: str) -> list[TopicCheck]:
             except KafkaError:
                 configs = {}  # brokers that refuse DescribeConfigs: check what we can
         for spec in topics:
-            name = topics.prefix + spec.name
+            name = topics.name(spec.name)
             checks.append(TopicCheck(name, tuple(_problems(spec, name, described, configs))))
     return checks
 

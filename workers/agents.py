@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -29,6 +30,7 @@ from workers.core.models import ParseFailure
 from workers.core.parse import parse_page
 from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, dedupe_page, page_scope
 from workers.errors import InvalidMessage
+from workers.replay_range import InputRange
 from workers.schemas import RecordValidator
 
 __all__ = ["Deps", "dedupe_pages", "parse_pages"]
@@ -54,6 +56,7 @@ class Deps:
     metrics: WorkerMetrics
     pipeline: PipelineConfig
     state: PipelineState  # backed by Faust tables in the worker
+    input_range: InputRange = field(default_factory=InputRange.everything)  # replays: part of pages.raw
 
 
 async def parse_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
@@ -63,9 +66,23 @@ async def parse_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
         with structlog.contextvars.bound_contextvars(
             topic=message.topic, partition=message.partition, offset=message.offset
         ):
+            deps.metrics.record_read()
+            if not deps.input_range.covers_offset(message.partition, message.offset):
+                deps.metrics.page_skipped()
+                continue
             failed = False
             try:
-                page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
+                try:
+                    page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
+                except InvalidMessage:
+                    # No fetched_at to go by: a replay's time range goes by the record's time.
+                    if not deps.input_range.covers_time(_record_time(message)):
+                        deps.metrics.page_skipped()
+                        continue
+                    raise
+                if not deps.input_range.covers_time(page.fetched_at):
+                    deps.metrics.page_skipped()
+                    continue
                 parsed = parse_page(page, tz=deps.pipeline.timezone)
                 if isinstance(parsed, ParseFailure):
                     raise InvalidMessage("parse", f"ParseFailure.{parsed.reason}", parsed.detail or parsed.reason)
@@ -116,6 +133,11 @@ async def dedupe_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
             if not await _guard(deps, failed=failed):
                 return
         yield None
+
+
+def _record_time(message: Any) -> datetime:
+    """The Kafka timestamp of a record (seconds, as Faust gives it) as an aware datetime."""
+    return datetime.fromtimestamp(message.timestamp or 0.0, tz=UTC)
 
 
 async def _guard(deps: Deps, *, failed: bool) -> bool:

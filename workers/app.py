@@ -13,7 +13,9 @@ __all__ = ["build_app"]
 
 def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
     """A Faust app for `settings`; `topics` defaults to the settings' topics file."""
-    topics = topics or load_topics(settings.topics_file, prefix=settings.topic_prefix)
+    topics = topics or load_topics(settings.topics_file, prefix=settings.topic_prefix).with_output_prefix(
+        settings.output_prefix
+    )
     app = faust.App(
         settings.app_id,
         broker=settings.broker_url,

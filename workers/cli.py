@@ -305,6 +305,77 @@ def worker(
         fail(str(exc))
 
 
+# --------------------------------------------------------------------------- replay
+
+
+@app.command()
+def replay(
+    from_: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="Where to start: 'beginning', an offset (of every partition) or a time (fetched_at at or after it).",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str,
+        typer.Option(help="Where to stop (exclusive): 'end' (as the replay starts), an offset or a time."),
+    ] = "end",
+    output_prefix: Annotated[
+        str | None,
+        typer.Option(help="Prefix for the topics the replay writes (default: '<replay id>.')."),
+    ] = None,
+    into_live_topics: Annotated[
+        bool, typer.Option("--into-live-topics", help="Write to the live output topics instead.")
+    ] = False,
+    replay_id: Annotated[
+        str | None,
+        typer.Option("--id", help="Consumer group and state of the replay (default: a new one; an old one resumes)."),
+    ] = None,
+    bootstrap: Bootstrap = DEFAULT_BOOTSTRAP,
+    topics_file: TopicsFile = None,
+    prefix: Prefix = "",
+    log: Annotated[Path | None, typer.Option(help="The replay worker's log file (default: ./<replay id>.log).")] = None,
+    keep_state: Annotated[
+        bool, typer.Option("--keep-state", help="Keep the replay's changelog and repartition topics afterwards.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run the worker's topology over a range of pages.raw, with fresh state, for backfills.
+
+    From the beginning with fresh state it gives the live run's events byte for byte.
+    """
+    from workers.replay import parse_bound, run_replay  # noqa: PLC0415
+
+    if into_live_topics and output_prefix is not None:
+        fail("--output-prefix and --into-live-topics exclude each other", 2)
+    try:
+        start = parse_bound(from_, edge_words=("beginning", "earliest"))
+        stop = parse_bound(to, edge_words=("end", "latest"))
+    except UsageError as exc:
+        fail(str(exc), 2)
+    topics = _load(topics_file, prefix)
+
+    async def body() -> Any:
+        return await run_replay(
+            topics,
+            bootstrap,
+            start=start,
+            stop=stop,
+            output_prefix="" if into_live_topics else output_prefix,
+            replay_id=replay_id,
+            log_path=log,
+            progress=progress,
+            keep_state=keep_state,
+            out=sys.stdout,
+        )
+
+    summary = run(body)
+    for line in summary.lines():
+        typer.echo(line)
+
+
 # --------------------------------------------------------------------------- process / demo
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -14,104 +12,18 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, TextIO
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
-from workers.admin import admin_client, create_topics
-from workers.broker import EmbeddedBroker, free_port
+from workers.admin import create_topics
+from workers.broker import EmbeddedBroker
 from workers.consumer import consume, record_to_dict
 from workers.errors import TransientError
 from workers.producer import send_pages
 from workers.topics import TopicSet, load_topics
+from workers.worker_process import WorkerProcess, consumer_lag
 
-__all__ = ["WorkerProcess", "consumer_lag", "run_demo"]
+__all__ = ["run_demo"]
 
 OUTPUT_TOPICS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")
 DEMO_GROUP = "raqib-demo"
-
-
-class WorkerProcess:
-    """`raqib worker` as a child process (what a deployment runs), logging to a file."""
-
-    def __init__(self, bootstrap: str, *, app_id: str, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.bootstrap = bootstrap
-        self.app_id = app_id
-        self.log_path = log_path
-        self.extra_env = extra_env or {}
-        self.web_port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> WorkerProcess:
-        env = {
-            **os.environ,
-            "RAQIB_BOOTSTRAP": self.bootstrap,
-            "RAQIB_APP_ID": self.app_id,
-            "RAQIB_LOG_FORMAT": "json",
-            "RAQIB_WEB_PORT": str(self.web_port),
-            "RAQIB_SESSION_TIMEOUT_S": "6",
-            "RAQIB_HEARTBEAT_INTERVAL_S": "1",
-            # one record per batch: the embedded broker misreports end offsets after
-            # multi-record batches (see Settings.producer_max_batch_bytes)
-            "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
-            "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),
-            **self.extra_env,
-        }
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "workers", "worker"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=env,
-            )
-        return self
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait (the worker commits and leaves the group); SIGKILL after `timeout`."""
-        process, self.process = self.process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout)
-        return process.returncode
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def is_running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-
-async def consumer_lag(bootstrap: str, group: str, *topics: str) -> int:
-    """Records of `topics` not yet committed by consumer group `group` (topics that do not
-    exist yet count as empty)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [
-            TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        ends = await consumer.end_offsets(partitions) if partitions else {}
-    finally:
-        await consumer.stop()
-    if not partitions:
-        return 0
-    async with admin_client(bootstrap) as admin:
-        # Explicit partitions: "all partitions of the group" is not supported by every broker.
-        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
-    lag = 0
-    for tp, end in ends.items():
-        meta = committed.get(tp)
-        done = meta.offset if meta is not None and meta.offset >= 0 else 0
-        lag += max(0, end - done)
-    return lag
 
 
 def describe(record: dict[str, Any], logical: str) -> str:

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from workers.adapters.codec import encode_value, site_from_url
+from workers.core.dedup import dedup_scope
 from workers.errors import UsageError
 from workers.schemas import RecordValidator, SchemaViolation
 
-__all__ = ["PageMessage", "Rejected", "check_paths", "parse_time", "read_messages"]
+__all__ = ["PageMessage", "Rejected", "check_paths", "page_key", "parse_time", "read_messages"]
 
 _CONTENT_TYPES = {".txt": "text/plain", ".text": "text/plain", ".html": "text/html", ".htm": "text/html"}
 SUFFIXES = (*_CONTENT_TYPES, ".jsonl")
@@ -26,7 +27,7 @@ SUFFIXES = (*_CONTENT_TYPES, ".jsonl")
 
 @dataclass(frozen=True, slots=True)
 class PageMessage:
-    """One pages.raw record ready to send: key (the URL) and the JSON value bytes."""
+    """One pages.raw record ready to send: key (the page's site) and the JSON value bytes."""
 
     key: bytes | None
     value: bytes
@@ -143,4 +144,14 @@ def _message(source: str, url: str | None, value: object, validator: RecordValid
         return Rejected(source, "not a JSON object")
     if not value.get("site") and site_from_url(url) is None and url and url.startswith("http"):
         return Rejected(source, f"cannot derive a site from url {url!r}; pass --site")
-    return PageMessage(url.encode("utf-8") if url else None, encode_value(value), source)
+    return PageMessage(page_key(value.get("site"), url), encode_value(value), source)
+
+
+def page_key(site: object, url: str | None) -> bytes:
+    """The pages.raw key of a page: its dedup scope, i.e. its site, lowercased (else its URL's
+    host without "www."). One site's pages then share a partition and reach the dedup stage
+    in the order they were published, which is what makes a replay give the live run's
+    events byte for byte. (Keyed by URL, a site's pages spread over partitions consumed
+    concurrently, and which copy of an item is seen first would vary from run to run.)"""
+    named = site if isinstance(site, str) and site.strip() else None
+    return dedup_scope(named or site_from_url(url), url).encode("utf-8")

@@ -21,7 +21,9 @@ def run_worker(settings: Settings, *, preflight_timeout: float = 15.0) -> None:
     """Configure logging, check the broker answers, then run until SIGTERM/SIGINT."""
     configure_logging(settings.log_format, settings.log_level)
     log = structlog.get_logger("raqib.worker")
-    topics = load_topics(settings.topics_file, prefix=settings.topic_prefix)
+    topics = load_topics(settings.topics_file, prefix=settings.topic_prefix).with_output_prefix(
+        settings.output_prefix
+    )
     # Fail fast with one clear line when the broker is not there, instead of Faust's
     # endless reconnect loop.
     asyncio.run(wait_for_kafka(settings.bootstrap, preflight_timeout))
@@ -34,6 +36,8 @@ def run_worker(settings: Settings, *, preflight_timeout: float = 15.0) -> None:
         app_id=settings.app_id,
         store=settings.store,
         input_topic=topics.name("pages.raw"),
+        output_topics=[topics.name(logical) for logical in topics.outputs()],
+        input_range=settings.input_range or "everything",
         processing_guarantee=settings.processing_guarantee,
     )
     worker = faust.Worker(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from workers.replay_range import InputRange, InputRangeError
+
 __all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError"]
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
@@ -52,6 +54,11 @@ class Settings:
     guard_max_consecutive: int = 100  # RAQIB_GUARD_MAX_CONSECUTIVE
     guard_max_ratio: float = 0.9  # RAQIB_GUARD_MAX_RATIO
     guard_window: int = 1000  # RAQIB_GUARD_WINDOW
+    # Replays (`raqib replay` sets these for the worker it runs): a prefix for the topics
+    # the worker writes (not pages.raw), and the range of pages.raw to process, as JSON
+    # (workers/replay_range.py). Empty: write the live topics, process everything.
+    output_prefix: str = ""  # RAQIB_OUTPUT_PREFIX
+    input_range: str = ""  # RAQIB_INPUT_RANGE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -82,6 +89,15 @@ class Settings:
             raise SettingsError("producer max batch bytes must be positive")
         if self.max_page_bytes < 1:
             raise SettingsError("max page bytes must be positive")
+        try:
+            InputRange.from_json(self.input_range)
+        except InputRangeError as exc:
+            raise SettingsError(f"RAQIB_INPUT_RANGE: {exc}") from None
+
+    @property
+    def range(self) -> InputRange:
+        """The part of pages.raw this worker processes (everything, unless replaying)."""
+        return InputRange.from_json(self.input_range)
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "INPUT_TOPIC",
     "REQUIRED_TOPICS",
+    "STATE_TABLES",
     "TopicSet",
     "TopicSpec",
     "TopicsFileError",
@@ -26,6 +28,10 @@ __all__ = [
 
 # The logical topics the code refers to. topics.yaml must declare each exactly once.
 REQUIRED_TOPICS = ("pages.raw", "events.ticker", "events.sightings", "events.articles", "pages.dlq")
+# The worker's input; every other topic is one it writes (an "output" for replays).
+INPUT_TOPIC = "pages.raw"
+# The worker's Faust tables (dedup state); each has a changelog topic Faust creates.
+STATE_TABLES = ("ticker", "articles", "bodies")
 
 _CLEANUP_POLICIES = {"delete", "compact", "compact,delete", "delete,compact"}
 _TOPIC_KEYS = {
@@ -73,11 +79,14 @@ class TopicSpec:
 
 @dataclass(frozen=True, slots=True)
 class TopicSet:
-    """All topics of topics.yaml, with an optional name prefix for replays and tests."""
+    """All topics of topics.yaml, with an optional name prefix (tests, several deployments
+    on one cluster) and an optional extra prefix on the topics the worker writes (replays:
+    `raqib replay` reads the live pages.raw and writes `<output_prefix>events.ticker` ...)."""
 
     specs: Mapping[str, TopicSpec]
     source: Path
     prefix: str = ""
+    output_prefix: str = ""
 
     def __getitem__(self, logical: str) -> TopicSpec:
         return self.specs[logical]
@@ -89,19 +98,36 @@ class TopicSet:
         return len(self.specs)
 
     def name(self, logical: str) -> str:
-        """The Kafka topic name of a logical topic (e.g. "pages.raw"), prefix applied."""
-        return self.prefix + self.specs[logical].name
+        """The Kafka topic name of a logical topic (e.g. "pages.raw"), prefixes applied."""
+        spec = self.specs[logical]
+        return self.prefix + ("" if logical == INPUT_TOPIC else self.output_prefix) + spec.name
+
+    def names(self) -> dict[str, str]:
+        """Logical name -> Kafka topic name, for every topic."""
+        return {logical: self.name(logical) for logical in self.specs}
+
+    def outputs(self) -> list[str]:
+        """The logical names of the topics the worker writes (all but pages.raw)."""
+        return [logical for logical in self.specs if logical != INPUT_TOPIC]
 
     def scope_topic(self, app_id: str) -> str:
         """The worker's internal topic of parsed pages keyed by dedup scope (Faust creates it)."""
         return f"{self.prefix}{app_id}-pages-by-scope"
 
+    def internal_topics(self, app_id: str) -> list[str]:
+        """Every topic a worker with `app_id` creates for itself: its repartition topic and
+        its tables' changelogs (Faust names those `<app_id>-<table>-changelog`, unprefixed)."""
+        return [self.scope_topic(app_id), *(f"{app_id}-{table}-changelog" for table in STATE_TABLES)]
+
     def stage_inputs(self, app_id: str) -> tuple[str, str]:
         """The topics a worker's two stages consume: drained when both are committed."""
-        return self.name("pages.raw"), self.scope_topic(app_id)
+        return self.name(INPUT_TOPIC), self.scope_topic(app_id)
 
     def with_prefix(self, prefix: str) -> TopicSet:
-        return TopicSet(self.specs, self.source, prefix)
+        return TopicSet(self.specs, self.source, prefix, self.output_prefix)
+
+    def with_output_prefix(self, output_prefix: str) -> TopicSet:
+        return TopicSet(self.specs, self.source, self.prefix, output_prefix)
 
 
 def parse_retention(value: object) -> int:

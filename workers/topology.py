@@ -30,7 +30,7 @@ from workers.core.guard import FailureGuard
 from workers.core.pipeline import PipelineConfig, PipelineState
 from workers.schemas import validator_for
 from workers.settings import Settings
-from workers.topics import TopicSet
+from workers.topics import STATE_TABLES, TopicSet
 
 __all__ = ["wire"]
 
@@ -66,7 +66,8 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     def table(name: str) -> Any:
         return app.Table(name, partitions=partitions, help=f"raqib dedup state: {name}")
 
-    state = PipelineState(ticker_records=table("ticker"), articles=table("articles"), bodies=table("bodies"))
+    ticker, articles, bodies = (table(name) for name in STATE_TABLES)
+    state = PipelineState(ticker_records=ticker, articles=articles, bodies=bodies)
 
     async def send(logical: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | None) -> Any:
         """Publish and wait for the broker's ack; retry transient failures in place.
@@ -102,6 +103,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
         metrics=metrics,
         pipeline=PipelineConfig(timezone=settings.timezone),
         state=state,
+        input_range=settings.range,
     )
     _bind(app, parse_pages, deps, handles["pages.raw"])
     _bind(app, dedupe_pages, deps, handles["pages.by_scope"])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tests.integration.generated import Stream
 from workers.consumer import consume
-from workers.demo import WorkerProcess
 from workers.producer import kafka_producer
 from workers.topics import TopicSet
+from workers.worker_process import WorkerProcess
 
 
 async def produce(bootstrap: str, topic: str, stream: Stream, start: int = 0, stop: int | None = None) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 from workers.admin import create_topics
 from workers.consumer import consume, record_to_dict
-from workers.demo import WorkerProcess, consumer_lag
 from workers.topics import TopicSet
+from workers.worker_process import WorkerProcess, consumer_lag
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.jsonl"
 OUTPUTS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")

@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from tests.integration.helpers import SAMPLES, collect, fresh_topics, wait_drained
-from workers.demo import WorkerProcess
 from workers.producer import send_pages
 from workers.topics import TopicSet
+from workers.worker_process import WorkerProcess
 
 # Deselected by default with the other restart scenarios: on the embedded broker a
 # restarted worker sometimes re-reads committed records and then stalls (see README,

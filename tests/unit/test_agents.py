@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from workers.adapters.metrics import WorkerMetrics
 from workers.agents import Deps, parse_pages
 from workers.core.guard import FailureGuard
 from workers.core.pipeline import PipelineConfig, PipelineState
+from workers.replay_range import InputRange
 from workers.schemas import validator_for
 from workers.topics import TopicSet
 
@@ -63,14 +65,14 @@ class Broker:
         self.sent.append((topic, key, decoded))
 
 
-def deps(topics: TopicSet, broker: Broker) -> Deps:
+def deps(topics: TopicSet, broker: Broker, input_range: InputRange | None = None) -> Deps:
     async def fatal(exc: BaseException) -> None:
         raise AssertionError(f"unexpected stop: {exc}")
 
     return Deps(
         send=broker.send, page_validator=validator_for(topics["pages.raw"].schema), max_page_bytes=1_000_000,
         guard=FailureGuard(), on_fatal=fatal, metrics=WorkerMetrics(), pipeline=PipelineConfig(),
-        state=PipelineState(),
+        state=PipelineState(), input_range=input_range or InputRange.everything(),
     )
 
 
@@ -106,3 +108,36 @@ class TestParsePages:
         assert letter["truncated"] is True
         assert letter["original_value_size"] == len(b"{not json")
         assert "original value dropped" in letter["error_message"]
+
+
+class TestInputRange:
+    """A replay worker processes only its range of pages.raw; the rest is skipped and counted."""
+
+    async def test_records_outside_the_offset_range_are_skipped(self, topics: TopicSet) -> None:
+        broker = Broker()
+        pages = SAMPLES.read_bytes().splitlines()
+        d = deps(topics, broker, InputRange({0: (1, 3)}))
+        await run(Stream(pages), d)  # offsets 0..4 on partition 0
+        sent = [orjson.loads(item[2]["raw"])["url"] for item in broker.sent]
+        assert sent == [orjson.loads(pages[1])["url"], orjson.loads(pages[2])["url"]]
+        assert d.metrics.pages.labels("skipped")._value.get() == 3
+        assert d.metrics.records._value.get() == 5
+
+    async def test_pages_fetched_outside_the_time_range_are_skipped(self, topics: TopicSet) -> None:
+        broker = Broker()
+        pages = SAMPLES.read_bytes().splitlines()
+        times = sorted(datetime.fromisoformat(orjson.loads(p)["fetched_at"]) for p in pages)
+        d = deps(topics, broker, InputRange(since=times[1], until=times[3]))
+        await run(Stream(pages), d)
+        got = sorted(datetime.fromisoformat(orjson.loads(item[2]["raw"])["fetched_at"]) for item in broker.sent)
+        assert got == times[1:3]
+
+    async def test_poison_goes_by_its_record_time(self, topics: TopicSet) -> None:
+        """An undecodable record has no fetched_at: the Kafka record time decides."""
+        broker = Broker()
+        early = InputRange(since=datetime(1970, 1, 1, 0, 0, 2, tzinfo=UTC))  # the fake records are at t=1 s
+        await run(Stream([b"\xff"]), deps(topics, broker, early))
+        assert broker.sent == []
+        late = InputRange(until=datetime(1970, 1, 1, 0, 0, 2, tzinfo=UTC))
+        await run(Stream([b"\xff"]), deps(topics, broker, late))
+        assert [topic for topic, _, _ in broker.sent] == ["pages.dlq"]

@@ -49,7 +49,12 @@ class TestCliErrors:
 
     @pytest.mark.parametrize(
         "command",
-        [["topics", "create"], ["topics", "check"], ["tail", "events.ticker", "-n", "1"]],
+        [
+            ["topics", "create"],
+            ["topics", "check"],
+            ["tail", "events.ticker", "-n", "1"],
+            ["replay", "--from", "beginning", "--no-progress"],
+        ],
     )
     def test_broker_unreachable(self, command: list[str]) -> None:
         """Every command that talks to Kafka fails cleanly when the broker is not there."""
@@ -76,4 +81,18 @@ class TestCliErrors:
         page.write_text("x")
         result = raqib("process", str(page), "--fetched-at", "last tuesday")
         assert_one_line_error(result, "not an ISO 8601 time")
+        assert result.returncode == 2
+
+    @pytest.mark.parametrize(
+        ("args", "needle"),
+        [
+            (["--from", "yesterday"], "not an offset, a time or one of beginning"),
+            (["--from", "0", "--to", "soon"], "not an offset, a time or one of end"),
+            (["--from", "0", "--output-prefix", "x.", "--into-live-topics"], "exclude each other"),
+        ],
+    )
+    def test_bad_replay_bounds(self, args: list[str], needle: str) -> None:
+        """`raqib replay` refuses bounds it cannot read before touching the broker."""
+        result = raqib("replay", *args, "--bootstrap", "127.0.0.1:1")
+        assert_one_line_error(result, needle)
         assert result.returncode == 2

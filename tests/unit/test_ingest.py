@@ -11,7 +11,7 @@ import pytest
 
 from tests.contract import assert_matches_schema
 from workers.errors import UsageError
-from workers.ingest import PageMessage, Rejected, check_paths, parse_time, read_messages
+from workers.ingest import PageMessage, Rejected, check_paths, page_key, parse_time, read_messages
 from workers.schemas import validator_for
 from workers.topics import TopicSet
 
@@ -32,7 +32,7 @@ class TestDocuments:
         assert value["content_type"] == "text/plain"
         assert value["url"] == path.resolve().as_uri()
         assert datetime.fromisoformat(value["fetched_at"]) == datetime.fromtimestamp(1_600_000_000, tz=UTC)
-        assert message.key == path.resolve().as_uri().encode()
+        assert message.key == b"global"  # a file: URL has no site; its scope is global
         assert_matches_schema(topics, "pages.raw", value)
 
     def test_html_and_flags(self, tmp_path: Path, topics: TopicSet) -> None:
@@ -67,7 +67,15 @@ class TestJsonl:
         assert items[1].source.endswith("pages.jsonl:2")
         assert "not JSON" in items[1].reason  # type: ignore[union-attr]
         assert items[2].source.endswith("pages.jsonl:3")
-        assert items[0].key == b"https://shaam.org/a"
+        assert items[0].key == b"shaam.org"  # keyed by site (from the URL's host)
+
+    def test_pages_are_keyed_by_their_dedup_scope(self) -> None:
+        """The key is the site, lowercased, else the URL's host without www.: one site's pages
+        share a partition and keep their order (what makes replay = live)."""
+        assert page_key("Shaam.org ", "https://x.example/a") == b"shaam.org"
+        assert page_key(None, "https://www.Smartnews-Agency.com/ar/1") == b"smartnews-agency.com"
+        assert page_key("", "https://www.shaam.org/a") == b"shaam.org"
+        assert page_key(None, None) == b"global"
 
     def test_bundled_samples_are_the_seed_pages(self, fixtures_dir: Path, topics: TopicSet) -> None:
         """The demo's samples carry exactly the five seed pages, in order."""

@@ -15,7 +15,11 @@ class WorkerMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.pages = Counter("raqib_pages", "Pages consumed from pages.raw", ["outcome"], registry=r)
+        self.records = Counter("raqib_input_records", "Records read from pages.raw (any outcome)", registry=r)
+        self.pages = Counter(
+            "raqib_pages", "Pages by outcome: ok, dead_lettered, skipped (outside a replay's range)", ["outcome"],
+            registry=r,
+        )
         self.ticker_items = Counter("raqib_ticker_items", "Ticker items seen on pages", registry=r)
         self.ticker_events = Counter("raqib_ticker_events_new", "New ticker events published", registry=r)
         self.ticker_duplicates = Counter(
@@ -46,6 +50,12 @@ class WorkerMetrics:
             if counts.get(f"article_{kind}"):
                 self.articles.labels(kind).inc()
         self.latency.observe(seconds)
+
+    def record_read(self) -> None:
+        self.records.inc()
+
+    def page_skipped(self) -> None:
+        self.pages.labels("skipped").inc()
 
     def page_dead_lettered(self, stage: str, error_type: str) -> None:
         self.pages.labels("dead_lettered").inc()

@@ -1,0 +1,130 @@
+"""`raqib worker` as a child process (the demo, `raqib replay` and the tests run workers
+this way), and the consumer-group lag that says when it has drained its input."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from workers.admin import admin_client
+from workers.broker import free_port
+
+__all__ = ["WorkerProcess", "committed_offsets", "consumer_lag", "end_offsets"]
+
+
+class WorkerProcess:
+    """`raqib worker` as a child process (what a deployment runs), logging to a file."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        app_id: str,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        embedded_broker: bool = True,
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.app_id = app_id
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.embedded_broker = embedded_broker
+        self.web_port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "RAQIB_BOOTSTRAP": self.bootstrap,
+            "RAQIB_APP_ID": self.app_id,
+            "RAQIB_LOG_FORMAT": "json",
+            "RAQIB_WEB_PORT": str(self.web_port),
+            "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),
+        }
+        if self.embedded_broker:
+            env |= {
+                # quick failover for the demo and the tests
+                "RAQIB_SESSION_TIMEOUT_S": "6",
+                "RAQIB_HEARTBEAT_INTERVAL_S": "1",
+                # one record per batch: the embedded broker misreports end offsets after
+                # multi-record batches (see Settings.producer_max_batch_bytes)
+                "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
+            }
+        env |= self.extra_env
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workers", "worker"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        return self
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM and wait (the worker commits and leaves the group); SIGKILL after `timeout`."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
+        return process.returncode
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]:
+    """The end offset of every partition of `topics` (topics that do not exist are left out)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        return await consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        # aiokafka's stop() re-raises the cancellation of a background task that has not
+        # run yet: let it start first (it has not when no request was made above).
+        await asyncio.sleep(0)
+        await consumer.stop()
+
+
+async def committed_offsets(bootstrap: str, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """The offsets consumer group `group` has committed (0 where it has none)."""
+    if not partitions:
+        return {}
+    async with admin_client(bootstrap) as admin:
+        # Explicit partitions: "all partitions of the group" is not supported by every broker.
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    out: dict[TopicPartition, int] = {}
+    for tp in partitions:
+        meta = committed.get(tp)
+        out[tp] = meta.offset if meta is not None and meta.offset >= 0 else 0
+    return out
+
+
+async def consumer_lag(bootstrap: str, group: str, *topics: str) -> int:
+    """Records of `topics` not yet committed by consumer group `group` (topics that do not
+    exist yet count as empty)."""
+    ends = await end_offsets(bootstrap, *topics)
+    committed = await committed_offsets(bootstrap, group, list(ends))
+    return sum(max(0, end - committed[tp]) for tp, end in ends.items())
