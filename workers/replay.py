@@ -138,7 +138,7 @@ class ReplaySummary:
             + (" (resumed)" if self.resumed else ""),
             f"  pages: {c('raqib_pages_total', outcome='ok')} processed, "
             f"{c('raqib_pages_total', outcome='dead_lettered')} dead-lettered, "
-            f"{c('raqib_pages_total', outcome='skipped')} outside the time range",
+            f"{c('raqib_pages_total', outcome='skipped')} skipped (outside the range)",
             f"  ticker: {c('raqib_ticker_events_new_total')} new event(s), "
             f"{c('raqib_ticker_duplicates_total', kind='exact')} exact and "
             f"{c('raqib_ticker_duplicates_total', kind='near')} near duplicate(s)",

@@ -86,7 +86,7 @@ async def test_replay_from_the_beginning_is_byte_identical_to_the_live_run(
         assert replayed[topic] == live_events[topic], f"{topic} differs between the live run and the replay"
     n_pages = 5 + 1 + N_PAGES
     assert f"{n_pages} record(s) of pages.raw in range" in result.stdout
-    assert f"{n_pages - 1} processed, 1 dead-lettered, 0 outside the time range" in result.stdout
+    assert f"{n_pages - 1} processed, 1 dead-lettered, 0 skipped (outside the range)" in result.stdout
     assert f"{sum(len(v) for v in live_events['events.ticker'].values())} new event(s)" in result.stdout
 
 
@@ -116,7 +116,7 @@ async def test_replay_of_a_time_range_processes_the_pages_fetched_in_it(
     assert set(replayed["events.ticker"]) == expected_tickers
     # The poison message's record time is "now", outside a range in 2024: not dead-lettered.
     assert not replayed["pages.dlq"]
-    assert f"50 processed, 0 dead-lettered, {len(pages) + 1 - 50} outside the time range" in result.stdout
+    assert f"50 processed, 0 dead-lettered, {len(pages) + 1 - 50} skipped (outside the range)" in result.stdout
 
 
 def _items(body: str) -> list[str]:
