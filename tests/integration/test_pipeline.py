@@ -127,3 +127,22 @@ def parse_metrics(text: str) -> dict[str, float]:
             name, _, value = line.rpartition(" ")
             values[name] = float(value)
     return values
+
+
+async def test_worker_with_the_rocksdb_table_store(
+    kafka_bootstrap: str, topics: TopicSet, topic_prefix: str, tmp_path: Path
+) -> None:
+    """The production store (rocksdb:// via rocksdict) gives the same events as memory://,
+    and keeps the tables on disk under RAQIB_DATA_DIR."""
+    prefixed = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
+    data_dir = tmp_path / "data"
+    worker = start_worker(kafka_bootstrap, prefixed, tmp_path, RAQIB_STORE="rocksdb://", RAQIB_DATA_DIR=str(data_dir))
+    try:
+        await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
+        await wait_drained(kafka_bootstrap, prefixed, worker)
+        seen = await collect(kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 5, idle=2)
+    finally:
+        assert worker.stop() == 0
+    assert (len(seen["events.ticker"]), len(seen["events.sightings"]), len(seen["events.articles"])) == (19, 1, 5)
+    tables = {path.name for path in (data_dir / worker.app_id).rglob("*.db")}
+    assert {"ticker", "articles", "bodies"} <= {name.split("-")[0] for name in tables}, tables
