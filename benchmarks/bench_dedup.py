@@ -12,7 +12,10 @@ rewordings and hard negatives), normalized once up front, as the parser hands th
   hit, so candidate lookup + verification) and the change is applied. The lines are
   variants of the same 20 events, so most have several close candidates (up to
   `max_candidates`), each with its remembered rewordings. Reported: decide alone, and
-  decide + apply (what datasketch's query + insert is compared with).
+  decide + apply (what datasketch's query + insert is compared with); then, timed apart in
+  a pass of their own, the three phases of decide's near path (`line_features`,
+  `ScopeIndex.candidates`, `Probe.first_match` over the candidates' texts) with the
+  candidates and texts verified per line.
 * exact path: the same lines again against the filled state (every line an exact hit).
 * realistic mix: a ticker strip as sites serve it, fetched page after page: each page shows
   the latest `PAGE_ITEMS` items, one to three of them new since the previous page, so most
@@ -64,7 +67,7 @@ from workers.core.dedup import (  # noqa: E402
     TickerSighting,
     decide,
 )
-from workers.core.fingerprint import exact_key  # noqa: E402
+from workers.core.fingerprint import Probe, exact_key, line_features  # noqa: E402
 from workers.core.normalize import normalize_for_matching, tokenize  # noqa: E402
 
 T0 = datetime(2020, 6, 29, 12, tzinfo=UTC)
@@ -148,6 +151,50 @@ def bench_ours(lines: list[str], repeat: int) -> dict[str, float]:
         "items": len(rebuilt),
         "table_bytes_per_item": table_bytes / len(records),
         "heap_bytes_per_item": heap / len(records),
+    }
+
+
+def bench_phases(lines: list[str], repeat: int) -> dict[str, float]:
+    """Where the near path's time goes, worst case: µs/line of `line_features`,
+    `ScopeIndex.candidates` and the verification (`Probe.first_match` over the candidates'
+    texts), timed apart in a pass of their own over the same lines (cold caches per round);
+    candidates and texts verified per line."""
+    sightings = _sightings(lines)
+    threshold = DEFAULT_CONFIG.threshold
+    features_runs, candidates_runs, verify_runs = [], [], []
+    n_candidates = n_texts = 0
+    for _ in range(repeat):
+        _clear_caches()
+        state = DedupState()
+        t_features = t_candidates = t_verify = 0.0
+        n_candidates = n_texts = 0
+        for s in sightings:
+            start = time.perf_counter()
+            features = line_features(s.normalized)
+            t1 = time.perf_counter()
+            index = state.view(s.scope)
+            candidates = index.candidates(features, DEFAULT_CONFIG)
+            t2 = time.perf_counter()
+            first_match = Probe(features, threshold).first_match
+            texts = index.texts_features
+            for event_id in candidates:
+                first_match(texts[event_id])
+            t3 = time.perf_counter()
+            t_features += t1 - start
+            t_candidates += t2 - t1
+            t_verify += t3 - t2
+            n_candidates += len(candidates)
+            n_texts += sum(len(texts[e]) for e in candidates)
+            state.apply(decide(s, state)[1])
+        features_runs.append(t_features / len(sightings))
+        candidates_runs.append(t_candidates / len(sightings))
+        verify_runs.append(t_verify / len(sightings))
+    return {
+        "features_us": _median_us(features_runs),
+        "candidates_us": _median_us(candidates_runs),
+        "verify_us": _median_us(verify_runs),
+        "candidates": n_candidates / len(sightings),
+        "texts": n_texts / len(sightings),
     }
 
 
@@ -299,6 +346,12 @@ def main(argv: list[str]) -> int:
         f"  near path, worst case: {ours['near_us']:7.1f} µs/line decide, "
         f"{ours['near_apply_us']:.1f} µs/line with apply"
     )
+    phases = bench_phases(lines, repeat)
+    print(
+        f"    of which (timed apart): line_features {phases['features_us']:.1f}, candidates "
+        f"{phases['candidates_us']:.1f} ({phases['candidates']:.1f} events), verification "
+        f"{phases['verify_us']:.1f} ({phases['texts']:.1f} texts) µs/line"
+    )
     print(f"  exact path           : {ours['exact_us']:7.1f} µs/line")
     print(
         f"  realistic mix        : {mix['us']:7.1f} µs/sighting with apply over {mix['sightings']:.0f} "
@@ -333,6 +386,10 @@ def main(argv: list[str]) -> int:
     print(
         f"  at its best-F1 threshold {ds_threshold:.2f}: {_fmt(ds_scores[ds_threshold])}; worst case "
         f"{best['us']:.1f} µs/line, realistic mix {best['mix_us']:.1f} µs/sighting"
+    )
+    print(
+        "speed-up vs datasketch, worst case, raqib decide alone (threshold-matched / datasketch's "
+        f"best F1): {matched['us'] / ours['near_us']:.1f}x / {best['us'] / ours['near_us']:.1f}x"
     )
     print(
         "speed-up vs datasketch (raqib decide + apply; threshold-matched / datasketch's best F1): "
