@@ -21,7 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Fault-injection scenarios (issue "Streaming pipeline"): currently failing, see README.
+# Only the fault-injection scenarios (worker SIGKILLs, takeover, restart); `make test` runs them too.
 test-faults: $(STAMP)
 	$(BIN)/python -m pytest -m fault -s
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
+from workers.adapters.faust_seek import hold_flow_during_seek
 from workers.settings import Settings
 from workers.topics import TopicSet, load_topics
 from workers.topology import wire
@@ -11,12 +14,22 @@ from workers.topology import wire
 __all__ = ["build_app"]
 
 
+class _App(faust.App):
+    """faust.App whose consumer does not deliver records while it seeks to the committed
+    offsets after a rebalance (see workers.adapters.faust_seek)."""
+
+    def _new_consumer(self) -> Any:
+        consumer = super()._new_consumer()
+        hold_flow_during_seek(consumer)
+        return consumer
+
+
 def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
     """A Faust app for `settings`; `topics` defaults to the settings' topics file."""
     topics = topics or load_topics(settings.topics_file, prefix=settings.topic_prefix).with_output_prefix(
         settings.output_prefix
     )
-    app = faust.App(
+    app = _App(
         settings.app_id,
         broker=settings.broker_url,
         store=settings.store,

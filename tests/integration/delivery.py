@@ -3,10 +3,14 @@ event back, and check that each expected event arrived and that repeats are iden
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+
+import orjson
 
 from tests.integration.generated import Stream
 from workers.consumer import consume
@@ -44,6 +48,32 @@ def check_delivery(stream: Stream, seen: dict[str, dict[str, list[bytes]]]) -> i
             assert len(set(values)) == 1, f"{key} was repeated with different bytes"
             repeats += len(values) - 1
     return repeats
+
+
+def delivery_counts(stream: Stream, seen: dict[str, dict[str, list[bytes]]]) -> str:
+    """'N events expected, M delivered (R repeats)' for a scenario's report."""
+    expected = len(stream.ticker_ids) + len(stream.article_ids)
+    distinct = sum(len(by_key) for by_key in seen.values())
+    records = sum(len(values) for by_key in seen.values() for values in by_key.values())
+    return f"{expected} events expected, {distinct} delivered in {records} records ({records - distinct} repeats)"
+
+
+def processed(log_path: Path) -> list[tuple[float, int]]:
+    """(wall-clock time, pages-by-scope partition) of every page the worker logging to
+    `log_path` finished (its `page_processed` lines)."""
+    pages = []
+    for line in log_path.read_bytes().splitlines():
+        if b'"page_processed"' in line:
+            with contextlib.suppress(orjson.JSONDecodeError, KeyError, ValueError):
+                entry = orjson.loads(line)
+                pages.append((datetime.fromisoformat(entry["timestamp"]).timestamp(), int(entry["partition"])))
+    return pages
+
+
+def first_processed(log_path: Path, after: float = 0.0, partitions: set[int] | None = None) -> float | None:
+    """Time of the first page finished at or after `after` (time.time()), on one of
+    `partitions` if given; None if there is none."""
+    return next((at for at, p in processed(log_path) if at >= after and (partitions is None or p in partitions)), None)
 
 
 def worker_factory(bootstrap: str, topics: TopicSet, log_dir: Path) -> Callable[[], WorkerProcess]:
