@@ -46,8 +46,10 @@ class WorkerProcess:
             "RAQIB_APP_ID": self.app_id,
             "RAQIB_LOG_FORMAT": "json",
             "RAQIB_WEB_PORT": str(self.web_port),
-            "RAQIB_DATA_DIR": str(Path(tempfile.gettempdir()) / f"raqib-{self.app_id}"),
         }
+        # the table store's files (rocksdb://) go under <data dir>/<app id>; a data dir the
+        # caller configured is kept
+        env.setdefault("RAQIB_DATA_DIR", str(Path(tempfile.gettempdir()) / "raqib"))
         if self.embedded_broker:
             env |= {
                 # quick failover for the demo and the tests

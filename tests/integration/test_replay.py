@@ -4,9 +4,12 @@ fetched in it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +27,7 @@ from workers.core.normalize import normalize_for_matching
 from workers.ingest import page_key
 from workers.producer import kafka_producer, send_pages
 from workers.topics import TopicSet
+from workers.worker_process import end_offsets
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -129,3 +133,48 @@ def _items(body: str) -> list[str]:
             parts.append(" ".join(current))
             current = []
     return parts
+
+
+async def test_an_interrupted_replay_resumes_under_its_id(
+    kafka_bootstrap: str, topics: TopicSet, topic_prefix: str, tmp_path: Path
+) -> None:
+    """Ctrl-C stops a replay's worker cleanly and keeps its group and state; the same --id
+    then finishes the range. Together they give what one uninterrupted replay gives (a page
+    may be repeated, with identical bytes)."""
+    live = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
+    await produce_stream(kafka_bootstrap, live.name("pages.raw"))
+    whole = raqib_replay(kafka_bootstrap, live, tmp_path, "--from", "beginning", "--output-prefix", "whole.")
+    assert whole.returncode == 0, whole.stderr
+
+    env = {**os.environ, "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1"}
+    args = [sys.executable, "-m", "workers", "replay", "-b", kafka_bootstrap, "--prefix", live.prefix,
+            "--no-progress", "--from", "beginning", "--id", f"resume-{live.prefix.strip('.')}",
+            "--output-prefix", "part.", "--log", str(tmp_path / "part.log")]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    articles = live.with_output_prefix("part.").name("events.articles")
+    deadline = time.monotonic() + 120
+    while sum((await end_offsets(kafka_bootstrap, articles)).values()) < 20:  # part of the way
+        assert first.poll() is None, "the replay ended before it was interrupted"
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.2)
+    first.send_signal(signal.SIGINT)
+    _, stderr = first.communicate(timeout=60)
+    assert first.returncode == 130, stderr
+    assert "raqib: error: interrupted" in stderr
+    interrupted_at = sum((await end_offsets(kafka_bootstrap, articles)).values())
+    assert interrupted_at < N_PAGES, "interrupted too late to test anything"
+
+    second = _run(args, env)
+    assert second.returncode == 0, second.stderr
+    assert "(resumed)" in second.stdout
+
+    expected = await read_all(kafka_bootstrap, live.with_output_prefix("whole."))
+    got = await read_all(kafka_bootstrap, live.with_output_prefix("part."))
+    for topic in ("events.ticker", "events.articles"):
+        assert set(got[topic]) == set(expected[topic]), topic
+        for key, values in got[topic].items():
+            assert set(values) == set(expected[topic][key]), f"{topic} {key}: different bytes after resuming"
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=240, check=False)
