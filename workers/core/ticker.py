@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -194,18 +194,67 @@ def _latest_wall_time(hour: int, minute: int, local: datetime, fetched_at: datet
 
     `local` is `fetched_at` in `zone`; `hour` and `minute` are valid clock values.
     """
-    today = local.date()
-    for back in range(3):
-        day = today - timedelta(days=back) if back else today
-        # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
-        # one): try the later first. Round-trip through UTC so a DST-gap time gets the real
-        # offset.
-        for fold in (1, 0):
-            candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
-            candidate = candidate.astimezone(zone)
-            if candidate <= fetched_at:
-                return candidate
-    return None
+    return _WallClock(local, fetched_at, zone).latest(hour, minute)
+
+
+_Candidate = tuple[datetime | None, datetime]  # (the moment in UTC if representable, in `zone`)
+
+
+def _wall_candidates_uncached(day: date, hour: int, minute: int, zone: tzinfo) -> tuple[_Candidate, ...]:
+    """The moments `day` `hour:minute` can mean on the wall clock in `zone`, later first.
+
+    In the hour the clocks go back, a wall time happens twice (fold=1 is the later one).
+    Round-trip through UTC so a DST-gap time gets the real offset.
+    """
+    out: list[_Candidate] = []
+    for fold in (1, 0):
+        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
+        candidate = candidate.astimezone(zone)
+        try:
+            out.append((candidate.astimezone(UTC), candidate))
+        except OverflowError:  # at the ends of the datetime range: compare in `zone`
+            out.append((None, candidate))
+    return tuple(out)
+
+
+# Pure function of its arguments; pages fetched the same day share most keys (a worker
+# resolves the same few thousand (day, HH:MM) pairs all day long).
+_wall_candidates_cached = lru_cache(maxsize=8192)(_wall_candidates_uncached)
+
+
+def _wall_candidates(day: date, hour: int, minute: int, zone: tzinfo) -> tuple[_Candidate, ...]:
+    try:
+        return _wall_candidates_cached(day, hour, minute, zone)
+    except TypeError:  # an unhashable tzinfo
+        return _wall_candidates_uncached(day, hour, minute, zone)
+
+
+class _WallClock:
+    """`_latest_wall_time` for one `fetched_at`: its UTC form and local day computed once.
+
+    Comparing datetimes in different zones asks both zones for their offsets on every
+    comparison; comparing two UTC datetimes is a plain field comparison.
+    """
+
+    __slots__ = ("fetched_at", "fetched_utc", "today", "zone")
+
+    def __init__(self, local: datetime, fetched_at: datetime, zone: tzinfo) -> None:
+        self.fetched_at = fetched_at
+        self.zone = zone
+        self.today = local.date()
+        try:
+            self.fetched_utc: datetime | None = fetched_at.astimezone(UTC)
+        except OverflowError:
+            self.fetched_utc = None
+
+    def latest(self, hour: int, minute: int) -> datetime | None:
+        fetched_utc = self.fetched_utc
+        for back in range(3):
+            day = self.today - timedelta(days=back) if back else self.today
+            for utc, candidate in _wall_candidates(day, hour, minute, self.zone):
+                if (candidate <= self.fetched_at) if utc is None or fetched_utc is None else (utc <= fetched_utc):
+                    return candidate
+        return None
 
 
 def extract_ticker_items(text: str, fetched_at: datetime, tz: str | tzinfo = "Asia/Damascus") -> tuple[TickerItem, ...]:
@@ -223,14 +272,14 @@ def items_from_lines(
     zone = zone_for(tz) if isinstance(tz, str) else tz
     block = " ".join(lines[i] for i in indices if not is_ticker_header(lines[i]))
     items: list[TickerItem] = []
-    local: datetime | None = None
+    clock: _WallClock | None = None
     for text, source, hhmm, hour, minute in _items(block):
         if not items:  # `resolve_reported_at` per item, with the zone conversion done once
             aware = fetched_at.tzinfo is not None and fetched_at.utcoffset() is not None
             try:
-                local = fetched_at.astimezone(zone) if aware else None
+                clock = _WallClock(fetched_at.astimezone(zone), fetched_at, zone) if aware else None
             except ValueError:
-                local = None
-        reported = None if local is None else _latest_wall_time(hour, minute, local, fetched_at, zone)
+                clock = None
+        reported = None if clock is None else clock.latest(hour, minute)
         items.append(TickerItem(text, source, hhmm, reported))
     return tuple(items)
