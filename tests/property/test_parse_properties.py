@@ -14,7 +14,7 @@ from tests.strategies_parse import (
     ticker_item,
 )
 from workers.core.models import Page, ParsedPage, ParseFailure
-from workers.core.normalize import normalize_for_matching, tokenize
+from workers.core.normalize import _FAST_CHARS, _TABLE, _fold, normalize_for_matching, tokenize
 from workers.core.parse import parse_page
 from workers.core.ticker import extract_ticker_items, split_ticker_items
 
@@ -44,6 +44,12 @@ class TestNormalizeProperties:
         """Idempotence holds for arbitrary Unicode, not only Arabic."""
         once = normalize_for_matching(text)
         assert normalize_for_matching(once) == once
+
+    @FAST
+    @given(st.one_of(messy_text, st.text(alphabet=_FAST_CHARS, max_size=300)))
+    def test_fast_fold_is_translate(self, text: str) -> None:
+        """The charmap-codec folding agrees with `str.translate` on the table, any text."""
+        assert _fold(text) == text.translate(_TABLE)
 
     @FAST
     @given(messy_text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.core.normalize import normalize_for_matching, tokenize
+from workers.core.normalize import _FAST_CHARS, _TABLE, _fold, normalize_for_matching, tokenize
 
 
 class TestNormalizeForMatching:
@@ -41,6 +41,24 @@ class TestNormalizeForMatching:
     def test_casefolds_latin(self) -> None:
         """Latin letters are casefolded."""
         assert normalize_for_matching("SMART News") == "smart news"
+
+
+class TestFold:
+    """`_fold` is `str.translate(_TABLE)`, through the charmap codec when it can be."""
+
+    def test_every_fast_character(self) -> None:
+        """Each character the codec path covers folds as the table says (deletions too)."""
+        for ch in _FAST_CHARS:
+            assert _fold(f"ا{ch}ب") == f"ا{ch}ب".translate(_TABLE), hex(ord(ch))
+
+    def test_deletes_marks_on_the_fast_path(self) -> None:
+        """Tashkeel and tatweel are deleted, letters folded, in one go."""
+        assert _fold("إِنَّ الـمدرسةَ") == "ان المدرسه"
+
+    def test_other_characters_take_translate(self) -> None:
+        """A character outside the codec's map (Latin-1, emoji, U+FFFF) falls back, same result."""
+        for text in ("café أحمد", "خبر 😀 عاجل", "\uffff\u064e", "\ufffe"):
+            assert _fold(text) == text.translate(_TABLE)
 
 
 class TestTokenize:
