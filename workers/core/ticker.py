@@ -136,7 +136,10 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
 
 
 def _split_attribution(segment: str) -> tuple[str, str | None]:
-    # `_ATTRIBUTION` allows no parenthesis inside, so it can only start at the last `(`
+    # `segment` is trimmed, so a trailing `(source)` means a final `)`; `_ATTRIBUTION`
+    # allows no parenthesis inside, so it can only start at the last `(`
+    if not segment.endswith(")"):
+        return segment, None
     last = segment.rfind("(")
     m = _ATTRIBUTION.match(segment, last) if last >= 0 else None
     if m is None:
@@ -153,14 +156,16 @@ def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
     block = _HEADER_PREFIX.sub("", block, count=1)
     start = 0
     for m in _ITEM_END.finditer(block):
+        end, next_start = m.span()
         # whitespace runs become one space (str.split is the fast spelling of `\s+`)
-        segment = " ".join(block[start : m.start()].split()).strip(" |•●▪■◆►")
-        start = m.end()
+        segment = " ".join(block[start:end].split()).strip(" |•●▪■◆►")
+        start = next_start
         if not segment:
             continue
         text, source = _split_attribution(segment)
-        hour, minute = int(m.group(1)), int(m.group(2))
-        yield text, source, f"{hour:02d}:{m.group(2)}", hour, minute
+        hh, mm = m.groups()
+        hour = int(hh)
+        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
 
 
 def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
@@ -200,33 +205,29 @@ def _latest_wall_time(hour: int, minute: int, local: datetime, fetched_at: datet
 _Candidate = tuple[datetime | None, datetime]  # (the moment in UTC if representable, in `zone`)
 
 
-def _wall_candidates_uncached(day: date, hour: int, minute: int, zone: tzinfo) -> tuple[_Candidate, ...]:
-    """The moments `day` `hour:minute` can mean on the wall clock in `zone`, later first.
+def _wall_candidate_uncached(day: date, hour: int, minute: int, fold: int, zone: tzinfo) -> _Candidate:
+    """The moment `day` `hour:minute` (`fold`) means on the wall clock in `zone`.
 
-    In the hour the clocks go back, a wall time happens twice (fold=1 is the later one).
     Round-trip through UTC so a DST-gap time gets the real offset.
     """
-    out: list[_Candidate] = []
-    for fold in (1, 0):
-        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
-        candidate = candidate.astimezone(zone)
-        try:
-            out.append((candidate.astimezone(UTC), candidate))
-        except OverflowError:  # at the ends of the datetime range: compare in `zone`
-            out.append((None, candidate))
-    return tuple(out)
+    candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
+    candidate = candidate.astimezone(zone)
+    try:
+        return candidate.astimezone(UTC), candidate
+    except OverflowError:  # at the ends of the datetime range: compare in `zone`
+        return None, candidate
 
 
 # Pure function of its arguments; pages fetched the same day share most keys (a worker
 # resolves the same few thousand (day, HH:MM) pairs all day long).
-_wall_candidates_cached = lru_cache(maxsize=8192)(_wall_candidates_uncached)
+_wall_candidate_cached = lru_cache(maxsize=16384)(_wall_candidate_uncached)
 
 
-def _wall_candidates(day: date, hour: int, minute: int, zone: tzinfo) -> tuple[_Candidate, ...]:
+def _wall_candidate(day: date, hour: int, minute: int, fold: int, zone: tzinfo) -> _Candidate:
     try:
-        return _wall_candidates_cached(day, hour, minute, zone)
+        return _wall_candidate_cached(day, hour, minute, fold, zone)
     except TypeError:  # an unhashable tzinfo
-        return _wall_candidates_uncached(day, hour, minute, zone)
+        return _wall_candidate_uncached(day, hour, minute, fold, zone)
 
 
 class _WallClock:
@@ -251,7 +252,10 @@ class _WallClock:
         fetched_utc = self.fetched_utc
         for back in range(3):
             day = self.today - timedelta(days=back) if back else self.today
-            for utc, candidate in _wall_candidates(day, hour, minute, self.zone):
+            # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
+            # one): try the later first.
+            for fold in (1, 0):
+                utc, candidate = _wall_candidate(day, hour, minute, fold, self.zone)
                 if (candidate <= self.fetched_at) if utc is None or fetched_utc is None else (utc <= fetched_utc):
                     return candidate
         return None
