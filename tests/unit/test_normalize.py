@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workers.core.normalize import _FAST_CHARS, _TABLE, _fold, normalize_for_matching, tokenize
+from tests.strategies_parse import reference_normalize
+from workers.core.normalize import _FAST_CHARS, normalize_for_matching, tokenize
 
 
 class TestNormalizeForMatching:
@@ -43,22 +44,23 @@ class TestNormalizeForMatching:
         assert normalize_for_matching("SMART News") == "smart news"
 
 
-class TestFold:
-    """`_fold` is `str.translate(_TABLE)`, through the charmap codec when it can be."""
+class TestFastPath:
+    """The charmap-codec path gives what the plain definition gives."""
 
     def test_every_fast_character(self) -> None:
-        """Each character the codec path covers folds as the table says (deletions too)."""
+        """Each character the codec path covers, alone, between letters, doubled, at the ends."""
         for ch in _FAST_CHARS:
-            assert _fold(f"ا{ch}ب") == f"ا{ch}ب".translate(_TABLE), hex(ord(ch))
+            for text in (ch, f"ا{ch}ب", f"{ch}{ch} A{ch}", f" {ch}ت "):
+                assert normalize_for_matching(text) == reference_normalize(text), hex(ord(ch))
 
-    def test_deletes_marks_on_the_fast_path(self) -> None:
-        """Tashkeel and tatweel are deleted, letters folded, in one go."""
-        assert _fold("إِنَّ الـمدرسةَ") == "ان المدرسه"
+    def test_deletes_marks_and_casefolds_on_the_fast_path(self) -> None:
+        """Tashkeel and tatweel are deleted, letters folded, Latin casefolded, spaces collapsed."""
+        assert normalize_for_matching("\tإِنَّ  الـمدرسةَ SMART\n") == "ان المدرسه smart"
 
-    def test_other_characters_take_translate(self) -> None:
-        """A character outside the codec's map (Latin-1, emoji, U+FFFF) falls back, same result."""
-        for text in ("café أحمد", "خبر 😀 عاجل", "\uffff\u064e", "\ufffe"):
-            assert _fold(text) == text.translate(_TABLE)
+    def test_other_characters_take_the_slow_path(self) -> None:
+        """A character outside the codec's map (Latin-1, emoji, U+FFFF, U+001F) falls back."""
+        for text in ("café أحمد", "خبر 😀 عاجل", "\uffff\u064e", "\ufffe", "a\x1fb", "Straße"):
+            assert normalize_for_matching(text) == reference_normalize(text)
 
 
 class TestTokenize:
