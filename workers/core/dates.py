@@ -14,6 +14,7 @@ No clock: inference takes the reference date (the page's fetched_at) as an argum
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
@@ -286,6 +287,27 @@ def _year_for(weekday: int, month: int, day: int, latest: date) -> date | None:
     return None
 
 
+def _relative_mentions(normalized: str) -> Iterator[re.Match[str]]:
+    """`_RELATIVE.finditer(normalized)`, tried only where an anchor word starts.
+
+    `_RELATIVE` begins with a lookbehind, so the regex engine would try it at every
+    position of a paragraph; every match starts with one of `_ANCHOR_OFFSET`'s words.
+    """
+    starts: list[int] = []
+    for anchor in _ANCHOR_OFFSET:
+        i = normalized.find(anchor)
+        while i >= 0:
+            starts.append(i)
+            i = normalized.find(anchor, i + 1)
+    end = 0
+    for i in sorted(starts):
+        if i >= end:
+            m = _RELATIVE.match(normalized, i)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
 def infer_published_date(normalized: str, reference: date) -> date | None:
     """Infer the publish date from a relative mention such as `أمس الجمعة 6 آب`.
 
@@ -295,9 +317,12 @@ def infer_published_date(normalized: str, reference: date) -> date | None:
     (or the printed year, when it agrees). The publish date is that date shifted by the
     anchor (أمس: +1 day). Returns None when nothing consistent is found.
     """
-    if not any(hint in normalized for hint in _WEEKDAY_HINTS):
+    for hint in _WEEKDAY_HINTS:
+        if hint in normalized:
+            break
+    else:
         return None
-    for m in _RELATIVE.finditer(normalized):
+    for m in _relative_mentions(normalized):
         offset = _ANCHOR_OFFSET[m["anchor"]]
         weekday = WEEKDAYS[m["wd"]]
         day = int(m["dnum"]) if m["dnum"] else ORDINAL_DAYS[m["dword"]]
