@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from tests.strategies_parse import (
     ticker_item,
 )
 from workers.core.models import Page, ParsedPage, ParseFailure
-from workers.core.normalize import _FAST_CHARS, normalize_for_matching, tokenize
+from workers.core.normalize import _FAST_CHARS, count_alpha, letter_runs, normalize_for_matching, tokenize
 from workers.core.parse import parse_page
 from workers.core.ticker import extract_ticker_items, split_ticker_items
 
@@ -51,6 +52,13 @@ class TestNormalizeProperties:
     def test_matches_the_plain_definition(self, text: str) -> None:
         """The fast paths give what NFKC, the table, casefold and split/join give."""
         assert normalize_for_matching(text) == reference_normalize(text)
+
+    @FAST
+    @given(st.one_of(messy_text, st.text(alphabet=_FAST_CHARS, max_size=300), st.text(max_size=100)))
+    def test_letter_helpers_match_their_definitions(self, text: str) -> None:
+        """`letter_runs` and `count_alpha` agree with the regex and `str.isalpha`."""
+        assert letter_runs(text) == " ".join(re.findall(r"[^\W\d_]+", text))
+        assert count_alpha(text) == sum(map(str.isalpha, text))
 
     @FAST
     @given(messy_text)

@@ -21,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["normalize_for_matching", "tokenize"]
+__all__ = ["count_alpha", "letter_runs", "normalize_for_matching", "tokenize"]
 
 _DELETE = {
     **dict.fromkeys(range(1611, 1632)),  # tashkeel: fathatan .. hamza below
@@ -93,6 +93,7 @@ _MAX_PASSES = 4
 # Text with any other character takes `str.translate` and `casefold`. The unit and
 # property tests check both paths against the plain definition.
 _DELETED = "\uffff"  # not a fast character and never a folded form
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _FAST_CHARS: Final = "".join(
     dict.fromkeys(
         "\x00"  # the codec's map must start with U+0000
@@ -133,6 +134,39 @@ def _fold(text: str) -> tuple[str, bool]:
         return text.translate(_TABLE).casefold(), False
     folded: str = codecs.charmap_decode(encoded, "strict", _FAST_DECODE)[0]
     return (folded.replace(_DELETED, "") if _DELETED in folded else folded), True
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+# The same codec, decoding each fast character to itself when it is a letter (`[^\W\d_]`,
+# what `letter_runs` keeps) or when `str.isalpha` holds (what `count_alpha` counts).
+_LETTER_DECODE: Final = "".join(ch if _LETTER.fullmatch(ch) else " " for ch in _FAST_CHARS)
+_ALPHA_DECODE: Final = "".join(ch if ch.isalpha() else _DELETED for ch in _FAST_CHARS)
+
+
+def _fast_decode(text: str, table: str) -> str | None:
+    """`text` with each character replaced by its entry in `table`; None unless all are fast."""
+    try:
+        encoded = codecs.charmap_encode(text, "strict", _FAST_ENCODE)[0]
+    except UnicodeEncodeError:
+        return None
+    decoded: str = codecs.charmap_decode(encoded, "strict", table)[0]
+    return decoded
+
+
+def letter_runs(text: str) -> str:
+    r"""The runs of letters (`[^\W\d_]+`) in `text`, joined by single spaces."""
+    spaced = _fast_decode(text, _LETTER_DECODE)
+    if spaced is None:
+        return " ".join(_LETTER_RUN.findall(text))
+    return " ".join(spaced.split())
+
+
+def count_alpha(text: str) -> int:
+    """`sum(map(str.isalpha, text))`: how many characters of `text` are letters."""
+    kept = _fast_decode(text, _ALPHA_DECODE)
+    if kept is None:
+        return sum(map(str.isalpha, text))
+    return len(kept) - kept.count(_DELETED)
 
 
 def normalize_for_matching(text: str) -> str:

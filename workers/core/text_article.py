@@ -32,7 +32,7 @@ from typing import Final, NamedTuple
 
 from workers.core.dates import FoundDate, find_explicit_date, infer_published_date, iso_local, may_mention_weekday
 from workers.core.models import Article, Dateline, PublishedAtSource
-from workers.core.normalize import normalize_for_matching
+from workers.core.normalize import count_alpha, letter_runs, normalize_for_matching
 
 __all__ = [
     "ArticleFields",
@@ -48,8 +48,6 @@ _TITLE_MAX_CHARS = 260
 _META_MAX_WORDS = 14
 _NAME_MAX_WORDS = 6
 _BARE_AUTHOR_MAX_WORDS = 5  # `كتب NAME` starts sentences too: only very short lines
-
-_KEY_WORD = re.compile(r"[^\W\d_]+")  # what a key keeps: runs of letters
 
 
 @lru_cache(maxsize=8192)  # a site's furniture lines repeat on every page
@@ -67,7 +65,7 @@ def _key_of(normalized: str) -> str:
     """
     if normalized.replace(" ", "").isalpha():
         return normalized
-    return " ".join(_KEY_WORD.findall(normalized))
+    return letter_runs(normalized)
 
 
 def _keys(phrases: Iterable[str]) -> frozenset[str]:
@@ -556,7 +554,7 @@ def _is_headline(line: str) -> bool:
     first = head.replace(" ", "")[:10]
     if len(first) == 10 and first.isalpha():  # ten letters up front: no need to count
         return True
-    return sum(map(str.isalpha, head)) >= 10
+    return count_alpha(head) >= 10
 
 
 _UI: Final = 1
