@@ -10,7 +10,7 @@ source becomes the attribution (with or without a space before the parenthesis).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
 # A trailing `(source)`: short, no nested parentheses.
 _ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
 _MAX_ATTRIBUTION_WORDS = 8
+_ITEM_EDGES = " |•●▪■◆►"  # trimmed off an item's text
 _PUNCT_EDGES = " \t:：|-–—•●▪■◆►»«*#\"'"
 
 # Ticker headers, normalized (normalize_for_matching, edge punctuation stripped).
@@ -183,8 +184,10 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
 
 
 def _split_attribution(segment: str) -> tuple[str, str | None]:
-    # `segment` is trimmed, so a trailing `(source)` means a final `)`; `_ATTRIBUTION`
-    # allows no parenthesis inside, so it can only start at the last `(`
+    # `segment` is trimmed with single spaces as its only whitespace, so a trailing
+    # `(source)` means a final `)`, the source needs no collapsing and its words are its
+    # spaces plus one; `_ATTRIBUTION` allows no parenthesis inside, so it can only start
+    # at the last `(`
     if not segment.endswith(")"):
         return segment, None
     last = segment.rfind("(")
@@ -192,8 +195,8 @@ def _split_attribution(segment: str) -> tuple[str, str | None]:
     if m is None:
         return segment, None
     text = segment[: m.start()].strip()
-    source = " ".join(m.group(1).split())
-    if not text or not source or len(source.split()) > _MAX_ATTRIBUTION_WORDS:
+    source = m.group(1).strip()
+    if not text or not source or source.count(" ") >= _MAX_ATTRIBUTION_WORDS:
         return segment, None
     return text, source
 
@@ -201,11 +204,17 @@ def _split_attribution(segment: str) -> tuple[str, str | None]:
 def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
     """`split_ticker_items`, each item with its clock as (hour, minute) integers too."""
     block = _HEADER_PREFIX.sub("", block, count=1)
+    # every whitespace character but the space is unprintable: a printable block holds
+    # only spaces, and a segment without two in a row needs no collapsing
+    spaces_only = block.isprintable()
     start = 0
     for m in _item_ends(block):
         end, next_start = m.span()
-        # whitespace runs become one space (str.split is the fast spelling of `\s+`)
-        segment = " ".join(block[start:end].split()).strip(" |•●▪■◆►")
+        raw = block[start:end]
+        if spaces_only and "  " not in raw:
+            segment = raw.strip(_ITEM_EDGES)
+        else:  # whitespace runs become one space (str.split is the fast spelling of `\s+`)
+            segment = " ".join(raw.split()).strip(_ITEM_EDGES)
         start = next_start
         if not segment:
             continue
@@ -270,13 +279,6 @@ def _wall_candidate_uncached(day: date, hour: int, minute: int, fold: int, zone:
 _wall_candidate_cached = lru_cache(maxsize=16384)(_wall_candidate_uncached)
 
 
-def _wall_candidate(day: date, hour: int, minute: int, fold: int, zone: tzinfo) -> _Candidate:
-    try:
-        return _wall_candidate_cached(day, hour, minute, fold, zone)
-    except TypeError:  # an unhashable tzinfo
-        return _wall_candidate_uncached(day, hour, minute, fold, zone)
-
-
 class _WallClock:
     """`_latest_wall_time` for one `fetched_at`: its UTC form and local day computed once.
 
@@ -284,11 +286,17 @@ class _WallClock:
     comparison; comparing two UTC datetimes is a plain field comparison.
     """
 
-    __slots__ = ("fetched_at", "fetched_utc", "today", "zone")
+    __slots__ = ("candidate", "fetched_at", "fetched_utc", "today", "zone")
 
     def __init__(self, local: datetime, fetched_at: datetime, zone: tzinfo) -> None:
         self.fetched_at = fetched_at
         self.zone = zone
+        self.candidate: Callable[[date, int, int, int, tzinfo], _Candidate]
+        try:
+            hash(zone)
+            self.candidate = _wall_candidate_cached
+        except TypeError:  # an unhashable tzinfo cannot key the cache
+            self.candidate = _wall_candidate_uncached
         self.today = local.date()
         try:
             self.fetched_utc: datetime | None = fetched_at.astimezone(UTC)
@@ -297,12 +305,13 @@ class _WallClock:
 
     def latest(self, hour: int, minute: int) -> datetime | None:
         fetched_utc = self.fetched_utc
+        candidate_at = self.candidate
         for back in range(3):
             day = self.today - timedelta(days=back) if back else self.today
             # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
             # one): try the later first.
             for fold in (1, 0):
-                utc, candidate = _wall_candidate(day, hour, minute, fold, self.zone)
+                utc, candidate = candidate_at(day, hour, minute, fold, self.zone)
                 if (candidate <= self.fetched_at) if utc is None or fetched_utc is None else (utc <= fetched_utc):
                     return candidate
         return None
