@@ -594,9 +594,6 @@ class _ShortLine(NamedTuple):  # a tuple: cheap to make (a frozen dataclass cost
     dateline: tuple[str, str] | None = None
 
 
-_BREADCRUMB_CHAR = re.compile(r"[»›>/\\→«]")
-
-
 def _label_values(pairs: list[tuple[str, str]]) -> tuple[_LabelValue, ...]:
     out: list[_LabelValue] = []
     for kind, value in pairs:
@@ -609,7 +606,8 @@ def _label_values(pairs: list[tuple[str, str]]) -> tuple[_LabelValue, ...]:
 
 def _breadcrumb(line: str) -> tuple[bool, str | None]:
     """(is a breadcrumb starting at the home page, the first short crumb)."""
-    if _BREADCRUMB_CHAR.search(line) is None:  # no separator: `_BREADCRUMB_SEP` cannot match
+    # no separator: `_BREADCRUMB_SEP` cannot match
+    if not ("/" in line or ">" in line or "»" in line or "›" in line or "\\" in line or "→" in line or "«" in line):
         return False, None
     parts = [p for p in _BREADCRUMB_SEP.split(line) if p.strip()]
     if len(parts) < 2 or _key(parts[0]) not in ("الرئيسيه", "home", "الصفحه الرئيسيه"):
@@ -755,7 +753,7 @@ class _Reader:
             if self.skipping_related and words <= _META_MAX_WORDS and flags & _HEADLINE:
                 return True
             self.skipping_related = False
-            if words <= _META_MAX_WORDS and self.take_meta(info):
+            if words <= _META_MAX_WORDS and (info.meta or info.dateline is not None) and self.take_meta(info):
                 return True
             if f.title is None and not f.body:
                 if flags & _NAV or words < _TITLE_MIN_WORDS:
