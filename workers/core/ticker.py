@@ -1,10 +1,15 @@
 """Breaking-news ticker: find the block on a page and split it into items.
 
-A ticker item is printed `TEXT (ATTRIBUTION) - HH:MM`; a block is either a header line
-(`الأخبار العاجلة`, `عاجل`, `أخبار عاجلة`, `شريط الأخبار`, `Breaking news`) followed by
-lines of items, or, without a header, a line that carries several items or a run of lines
-that each end in `- HH:MM`. Items are cut at every `- HH:MM`; a trailing parenthesized
-source becomes the attribution (with or without a space before the parenthesis).
+A ticker item is printed `TEXT (ATTRIBUTION) - HH:MM` (time last) or, on some sites,
+`HH:MM - TEXT (ATTRIBUTION)` / `HH:MM TEXT` (time first, the time opening its line). A
+block is either a header line (`الأخبار العاجلة`, `عاجل`, `أخبار عاجلة`, `شريط الأخبار`,
+`Breaking news`) followed by lines of items, or, without a header, a line that carries
+several time-last items, a run of lines that each end in `- HH:MM`, or a run of lines
+that each open with a time. Time-last items are cut at every `- HH:MM`; a time-first line
+holds one item, or several when each further one starts `HH:MM -` after a space. A
+trailing parenthesized source becomes the attribution (with or without a space before
+the parenthesis). A line that ends in `- HH:MM` is read time-last even when it opens
+with a time.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from workers.core.normalize import normalize_for_matching
 __all__ = [
     "extract_ticker_items",
     "find_ticker_lines",
+    "is_time_first",
     "resolve_reported_at",
     "split_ticker_items",
+    "split_time_first_items",
     "zone_for",
 ]
 
@@ -34,6 +41,15 @@ _DASH_CHARS = "-–—−"
 _ITEM_END = re.compile(r"[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 # The same at the end of a line; it can only start at the line's last dash.
 _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
+# Time first: a line opening with `13:52 - `, `13:52 | `, `13:52 ` (after blanks or a
+# bullet), then text. The item's text must hold a word of two letters or more, so a line
+# like `12:30 م` is not an item.
+_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)(?![\d:])"
+_TIME_FIRST = re.compile(rf"[\s|•●▪■◆►]*{_CLOCK}(?:\s*[-–—−|]\s*|\s+)(?=\S)")
+# A further time-first item on the same line: a time after a space, then a dash, then no
+# digit (`من 10:00 - 12:00` is a time range inside an item's text, not a new item).
+_TIME_FIRST_NEXT = re.compile(rf"(?<=\s){_CLOCK}\s*[-–—−](?!\s*[\d٠-٩۰-۹])\s*")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A trailing `(source)`: short, no nested parentheses.
 _ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
 _MAX_ATTRIBUTION_WORDS = 8
@@ -131,6 +147,29 @@ def _ends_with_item(line: str) -> bool:
     return last >= 0 and _ITEM_AT_END.match(line, last) is not None
 
 
+def is_time_first(line: str) -> bool:
+    """True when `line` is a time-first item line: `13:52 - TEXT`, `13:52 TEXT`.
+
+    A line that ends in a time-last item (`- HH:MM`) is not: it is read time-last.
+    """
+    m = _TIME_FIRST.match(line)
+    return m is not None and _TWO_LETTERS.search(line, m.end()) is not None and not _ends_with_item(line)
+
+
+def _may_have_time_first(joined: str) -> bool:
+    """False only when no line of `joined` (lines joined by newlines) is time-first.
+
+    A time-first line's first colon is its time's: try `_TIME_FIRST` from the start of
+    the line of each colon (few per page) instead of at every line.
+    """
+    c = joined.find(":")
+    while c >= 0:
+        if _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
+            return True
+        c = joined.find(":", c + 1)
+    return False
+
+
 def is_ticker_header(line: str) -> bool:
     """True when `line` is a breaking-news header such as `الأخبار العاجلة`."""
     if len(line) > _MAX_HEADER_CHARS:
@@ -140,27 +179,48 @@ def is_ticker_header(line: str) -> bool:
     return normalize_for_matching(line).strip(_PUNCT_EDGES) in TICKER_HEADERS
 
 
+def _run(lines: Sequence[str], start: int, accept: Callable[[str], bool]) -> tuple[int, list[int]]:
+    """From `start`, the lines `accept` takes (blank lines in between allowed).
+
+    Returns (the index after the run, the indices of its non-blank lines).
+    """
+    j, run = start, []
+    while j < len(lines) and (not lines[j].strip() or accept(lines[j])):
+        if lines[j].strip():
+            run.append(j)
+        j += 1
+    return j, run
+
+
 def find_ticker_lines(lines: Sequence[str]) -> list[int]:
     """Indices of the lines that form ticker blocks (headers included), in page order."""
     out: list[int] = []
-    # every block holds at least one line with a `- HH:MM` item: most pages have none, and
-    # one scan of the whole text (a superset of the lines' matches) rules them out at once
+    # every block holds at least one line with a `- HH:MM` item or one opening with a
+    # time: most pages have neither, and one look at the whole text (a superset of the
+    # lines' matches) rules them out at once
     joined = "\n".join(lines)
-    if _count_items(joined, 1) == 0:
+    time_first = _may_have_time_first(joined)
+    if not time_first and _count_items(joined, 1) == 0:
         return out
+
+    def item_line(line: str) -> bool:
+        return _count_items(line, 1) > 0 or (time_first and is_time_first(line))
+
     n = len(lines)
     i = 0
     while i < n:
         line = lines[i]
+        if time_first and line and is_time_first(line):
+            j, run = _run(lines, i, is_time_first)  # lines that each open with a time
+            if len(run) >= 2:
+                out.extend(run)
+                i = j
+                continue
         if not line or ("-" not in line and "–" not in line and "—" not in line):
             if line and len(line) <= _MAX_HEADER_CHARS and is_ticker_header(line):
-                j, block = i + 1, [i]
-                while j < n and (not lines[j].strip() or _count_items(lines[j], 1) > 0):
-                    if lines[j].strip():
-                        block.append(j)
-                    j += 1
-                if len(block) > 1:
-                    out.extend(block)
+                j, block = _run(lines, i + 1, item_line)
+                if block:
+                    out.extend([i, *block])
                     i = j
                     continue
             i += 1
@@ -169,12 +229,7 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
         if items >= 2 and (_ends_with_item(line) or _HEADER_PREFIX.match(line)):
             out.append(i)
         elif items == 1 and _ends_with_item(line):
-            # a run of lines that each end in `- HH:MM` (one item per line)
-            j, run = i, []
-            while j < n and (not lines[j].strip() or _ends_with_item(lines[j])):
-                if lines[j].strip():
-                    run.append(j)
-                j += 1
+            j, run = _run(lines, i, _ends_with_item)  # lines that each end in `- HH:MM`
             if len(run) >= 2:
                 out.extend(run)
                 i = j
@@ -201,7 +256,10 @@ def _split_attribution(segment: str) -> tuple[str, str | None]:
     return text, source
 
 
-def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
+_Item = tuple[str, str | None, str, int, int]  # text, attribution, "HH:MM", hour, minute
+
+
+def _items(block: str) -> Iterator[_Item]:
     """`split_ticker_items`, each item with its clock as (hour, minute) integers too."""
     block = _HEADER_PREFIX.sub("", block, count=1)
     # every whitespace character but the space is unprintable: a printable block holds
@@ -222,6 +280,50 @@ def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
         hh, mm = m.groups()
         hour = int(hh)
         yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+
+
+def _time_first_items(line: str) -> Iterator[_Item]:
+    """The items of a time-first line (see `is_time_first`), with their clocks."""
+    first = _TIME_FIRST.match(line)
+    if first is None:
+        return
+    cuts = [(first.start(1), first.end(), first.group(1), first.group(2))]
+    cuts.extend((m.start(), m.end(), m.group(1), m.group(2)) for m in _TIME_FIRST_NEXT.finditer(line, first.end()))
+    for k, (_, start, hh, mm) in enumerate(cuts):
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else len(line)
+        segment = " ".join(line[start:end].split()).strip(_ITEM_EDGES)
+        if not segment:
+            continue
+        text, source = _split_attribution(segment)
+        hour = int(hh)
+        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+
+
+def split_time_first_items(line: str) -> list[tuple[str, str | None, str]]:
+    """Split a time-first line (`13:52 - TEXT (SOURCE)`) into `(text, attribution, "HH:MM")`."""
+    return [(text, source, hhmm) for text, source, hhmm, _, _ in _time_first_items(line)]
+
+
+def _line_items(lines: Sequence[str], indices: Sequence[int]) -> Iterator[_Item]:
+    """The items of the ticker lines at `indices`, in page order.
+
+    Consecutive time-last lines are joined into one block (an item may wrap onto the next
+    line); a time-first line is read on its own. Header lines are skipped.
+    """
+    block: list[str] = []
+    for i in indices:
+        line = lines[i]
+        if is_ticker_header(line):
+            continue
+        if is_time_first(line):
+            if block:
+                yield from _items(" ".join(block))
+                block = []
+            yield from _time_first_items(line)
+        else:
+            block.append(line)
+    if block:
+        yield from _items(" ".join(block))
 
 
 def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
@@ -330,10 +432,9 @@ def items_from_lines(
     if not indices:
         return ()
     zone = zone_for(tz) if isinstance(tz, str) else tz
-    block = " ".join(lines[i] for i in indices if not is_ticker_header(lines[i]))
     items: list[TickerItem] = []
     clock: _WallClock | None = None
-    for text, source, hhmm, hour, minute in _items(block):
+    for text, source, hhmm, hour, minute in _line_items(lines, indices):
         if not items:  # `resolve_reported_at` per item, with the zone conversion done once
             aware = fetched_at.tzinfo is not None and fetched_at.utcoffset() is not None
             try:
