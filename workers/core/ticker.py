@@ -45,7 +45,8 @@ _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
 # bullet), then text. The item's text must hold a word of two letters or more, so a line
 # like `12:30 م` is not an item.
 _CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)(?![\d:])"
-_TIME_FIRST = re.compile(rf"[\s|•●▪■◆►]*{_CLOCK}(?:\s*[-–—−|]\s*|\s+)(?=\S)")
+_TIME_FIRST_BULLETS = "|•●▪■◆►"
+_TIME_FIRST = re.compile(rf"[\s{_TIME_FIRST_BULLETS}]*{_CLOCK}(?:\s*[-–—−|]\s*|\s+)(?=\S)")
 # A further time-first item on the same line: a time after a space, then a dash, then no
 # digit (`من 10:00 - 12:00` is a time range inside an item's text, not a new item).
 _TIME_FIRST_NEXT = re.compile(rf"(?<=\s){_CLOCK}\s*[-–—−](?!\s*[\d٠-٩۰-۹])\s*")
@@ -159,13 +160,20 @@ def is_time_first(line: str) -> bool:
 def _may_have_time_first(joined: str) -> bool:
     """False only when no line of `joined` (lines joined by newlines) is time-first.
 
-    A time-first line's first colon is its time's: try `_TIME_FIRST` from the start of
-    the line of each colon (few per page) instead of at every line.
+    A time-first line's first colon is its time's, with one or two digits before it and
+    only blanks or bullets before those: for each colon (few per page), walk back over
+    them and try `_TIME_FIRST` where that walk reaches the start of a line.
     """
     c = joined.find(":")
     while c >= 0:
-        if _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
-            return True
+        j = c - 1
+        while j >= 0 and c - j <= 2 and joined[j].isdigit():
+            j -= 1
+        if j < c - 1:  # one or two digits before the colon
+            while j >= 0 and joined[j] != "\n" and (joined[j].isspace() or joined[j] in _TIME_FIRST_BULLETS):
+                j -= 1
+            if (j < 0 or joined[j] == "\n") and _TIME_FIRST.match(joined, j + 1) is not None:
+                return True
         c = joined.find(":", c + 1)
     return False
 
