@@ -329,6 +329,15 @@ _WEEKDAY_WORDS: Final = frozenset(
 )
 _SEPARATOR = re.compile(r"^[\s\W_ـ]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[_\-.][a-z0-9]+)+$|^[a-z]+_[a-z0-9_]*$", re.IGNORECASE)
+# `[a-z]` under IGNORECASE also matches these four non-ASCII letters (see `re` docs)
+_SLUG_NON_ASCII_FIRST = "\u0130\u0131\u017f\u212a"  # İ ı ſ K (Kelvin)
+
+
+def _may_be_slug(line: str) -> bool:
+    """False when `_SLUG` cannot match: its first character is ASCII (or one of four letters)."""
+    return bool(line) and (line[0].isascii() or line[0] in _SLUG_NON_ASCII_FIRST)
+
+
 _RELATIVE_ANCHORS = ("امس", "أمس", "اليوم", "البارحة", "غدا", "غداً")
 
 
@@ -464,9 +473,9 @@ def _is_ui_words(line: str, key: str, words: list[str]) -> bool:
         return True
     if key in UI_PHRASES:
         return True
-    if _SLUG.match(line):
+    if _may_be_slug(line) and _SLUG.match(line):
         return True
-    return len(words) <= 6 and all(w in UI_PHRASES for w in words)
+    return len(words) <= 6 and UI_PHRASES.issuperset(words)
 
 
 def _is_nav(key: str) -> bool:
