@@ -3,9 +3,9 @@
 Not a test: run `python -m benchmarks.compare_parse OTHER [ROUNDS]`, where OTHER is the
 root of another checkout of raqib (for example `git archive <commit> | tar -x -C /tmp/x`).
 Both parsers run on the same pages (`bench_parse.make_corpus`, the fixtures for `warm`),
-in alternation round after round, so a busy machine slows both alike; every figure is
-the median of ROUNDS rounds (default 9) and the ratio is the median of the per-round
-ratios. Regimes as in `bench_parse` (warm, realistic, cold). trafilatura, when
+in alternation round after round (which goes first alternating too), so a busy machine
+slows both alike; every figure is the median of ROUNDS rounds (default 9) and the ratio
+is the median of the per-round ratios. Regimes as in `bench_parse` (warm, realistic, cold). trafilatura, when
 installed, is measured on the same realistic HTML pages in the same process.
 """
 
@@ -90,9 +90,10 @@ def main(other_root: str, rounds: int = 9) -> None:
         ("html cold", html_pages, "cold"),
     ]
     got: dict[tuple[str, str], list[float]] = {(c, s): [] for c, _, _ in cases for s in sides}
-    for _ in range(rounds):
+    for r in range(rounds):
         for case, pages, regime in cases:
-            for side, (parse, clear) in sides.items():
+            order = list(sides.items()) if r % 2 else list(sides.items())[::-1]  # who goes first alternates
+            for side, (parse, clear) in order:
                 got[(case, side)].append(_rates(parse, clear, pages, regime))
     print(f"parse_page pages/s, one process, median of {rounds} alternating rounds")
     print(f"  this = {Path(bench_parse.__file__).resolve().parent.parent}, other = {Path(other_root).resolve()}")

@@ -160,20 +160,13 @@ def is_time_first(line: str) -> bool:
 def _may_have_time_first(joined: str) -> bool:
     """False only when no line of `joined` (lines joined by newlines) is time-first.
 
-    A time-first line's first colon is its time's, with one or two digits before it and
-    only blanks or bullets before those: for each colon (few per page), walk back over
-    them and try `_TIME_FIRST` where that walk reaches the start of a line.
+    A time-first line's first colon is its time's, right after a digit: for each colon
+    after a digit (few per page), try `_TIME_FIRST` from the start of its line.
     """
-    c = joined.find(":")
+    c = joined.find(":", 1)
     while c >= 0:
-        j = c - 1
-        while j >= 0 and c - j <= 2 and joined[j].isdigit():
-            j -= 1
-        if j < c - 1:  # one or two digits before the colon
-            while j >= 0 and joined[j] != "\n" and (joined[j].isspace() or joined[j] in _TIME_FIRST_BULLETS):
-                j -= 1
-            if (j < 0 or joined[j] == "\n") and _TIME_FIRST.match(joined, j + 1) is not None:
-                return True
+        if joined[c - 1].isdigit() and _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
+            return True
         c = joined.find(":", c + 1)
     return False
 
