@@ -334,7 +334,8 @@ _SLUG_NON_ASCII_FIRST = "\u0130\u0131\u017f\u212a"  # İ ı ſ K (Kelvin)
 
 
 def _may_be_slug(line: str) -> bool:
-    """False when `_SLUG` cannot match: its first character is ASCII (or one of four letters)."""
+    """False when `_SLUG` cannot match: a match starts with an ASCII character or one of
+    the four non-ASCII letters `[a-z]` matches under IGNORECASE."""
     return bool(line) and (line[0].isascii() or line[0] in _SLUG_NON_ASCII_FIRST)
 
 
@@ -584,7 +585,7 @@ _META_AUTHOR: Final = 5
 _LabelValue = tuple[str, str | None, FoundDate | None]
 
 
-class _ShortLine(NamedTuple):  # a tuple: cheap to make (a frozen dataclass costs ~3 us)
+class _ShortLine(NamedTuple):  # a tuple: several times cheaper to make than a frozen dataclass
     """Everything about a short line that depends on the line alone (not on page state).
 
     `feed` reads a page's state (title found? body started? fields already set?) against
