@@ -160,13 +160,18 @@ def is_time_first(line: str) -> bool:
 def _may_have_time_first(joined: str) -> bool:
     """False only when no line of `joined` (lines joined by newlines) is time-first.
 
-    A time-first line's first colon is its time's, right after a digit: for each colon
-    after a digit (few per page), try `_TIME_FIRST` from the start of its line.
+    A time-first line's first colon is its time's, right after a digit: at the first
+    colon after a digit on a line, try `_TIME_FIRST` from the start of that line (once per
+    line: the answer is the same for every colon on it).
     """
     c = joined.find(":", 1)
     while c >= 0:
-        if joined[c - 1].isdigit() and _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
-            return True
+        if joined[c - 1].isdigit():
+            if _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
+                return True
+            c = joined.find("\n", c)  # on to the next line
+            if c < 0:
+                return False
         c = joined.find(":", c + 1)
     return False
 
