@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from hypothesis import given, settings
@@ -11,12 +12,13 @@ from tests.strategies_parse import (
     fetched_at,
     html_documents,
     messy_text,
+    reference_normalize,
     ticker_item,
 )
 from workers.core.models import Page, ParsedPage, ParseFailure
-from workers.core.normalize import normalize_for_matching, tokenize
+from workers.core.normalize import _FAST_CHARS, count_alpha, letter_runs, normalize_for_matching, tokenize
 from workers.core.parse import parse_page
-from workers.core.ticker import extract_ticker_items, split_ticker_items
+from workers.core.ticker import extract_ticker_items, split_ticker_items, split_time_first_items
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -28,6 +30,24 @@ def render(items: list[tuple[str, str | None, str]], *, glue: bool) -> str:
         space = "" if glue and i % 2 else " "
         out.append(f"{text}{space}({source}) - {clock}" if source else f"{text} - {clock}")
     return " ".join(out)
+
+
+_SEPARATORS = (" - ", " ", " | ", "- ", " – ")
+
+
+def render_time_first(items: list[tuple[str, str | None, str]], separators: list[int]) -> list[str]:
+    """Items as a time-first ticker prints them, one a line: `HH:MM - TEXT (SOURCE)`."""
+    out = []
+    for (text, source, clock), k in zip(items, separators, strict=True):
+        sep = _SEPARATORS[k % len(_SEPARATORS)]
+        out.append(f"{clock}{sep}{text} ({source})" if source else f"{clock}{sep}{text}")
+    return out
+
+
+# A time-first item's text needs a word of two letters (a line like `12:30 م` is no item).
+worded_ticker_item = ticker_item.filter(lambda item: re.search(r"[^\W\d_]{2}", item[0]) is not None)
+# Several items on one line are cut at `HH:MM -` not followed by a digit (a time range).
+letter_first_ticker_item = worded_ticker_item.filter(lambda item: not item[0][0].isdigit())
 
 
 class TestNormalizeProperties:
@@ -44,6 +64,19 @@ class TestNormalizeProperties:
         """Idempotence holds for arbitrary Unicode, not only Arabic."""
         once = normalize_for_matching(text)
         assert normalize_for_matching(once) == once
+
+    @FAST
+    @given(st.one_of(messy_text, st.text(alphabet=_FAST_CHARS, max_size=300), st.text(max_size=100)))
+    def test_matches_the_plain_definition(self, text: str) -> None:
+        """The fast paths give what NFKC, the table, casefold and split/join give."""
+        assert normalize_for_matching(text) == reference_normalize(text)
+
+    @FAST
+    @given(st.one_of(messy_text, st.text(alphabet=_FAST_CHARS, max_size=300), st.text(max_size=100)))
+    def test_letter_helpers_match_their_definitions(self, text: str) -> None:
+        """`letter_runs` and `count_alpha` agree with the regex and `str.isalpha`."""
+        assert letter_runs(text) == " ".join(re.findall(r"[^\W\d_]+", text))
+        assert count_alpha(text) == sum(map(str.isalpha, text))
 
     @FAST
     @given(messy_text)
@@ -103,6 +136,42 @@ class TestTickerRoundTrip:
         page = f"الأخبار العاجلة\n{render(items, glue=False)}\n\nعنوان المقال هنا\n"
         got = extract_ticker_items(page, when)
         assert [(i.text, i.attribution, i.time) for i in got] == items
+
+    @FAST
+    @given(st.lists(worded_ticker_item, min_size=1, max_size=8), st.lists(st.integers(0, 9), min_size=8, max_size=8))
+    def test_time_first_line_split_recovers_items(
+        self, items: list[tuple[str, str | None, str]], separators: list[int]
+    ) -> None:
+        """Each time-first line (`HH:MM - TEXT (SOURCE)`, `HH:MM TEXT`, ...) gives its item back."""
+        lines = render_time_first(items, separators[: len(items)])
+        assert [got for line in lines for got in split_time_first_items(line)] == items
+
+    @FAST
+    @given(st.lists(letter_first_ticker_item, min_size=1, max_size=8))
+    def test_time_first_items_on_one_line(self, items: list[tuple[str, str | None, str]]) -> None:
+        """Time-first items printed on one line with `HH:MM - ` each come back in order."""
+        line = " ".join(render_time_first(items, [0] * len(items)))
+        assert split_time_first_items(line) == items
+
+    @FAST
+    @given(
+        st.lists(worded_ticker_item, min_size=2, max_size=8),
+        st.lists(st.integers(0, 9), min_size=8, max_size=8),
+        fetched_at,
+        st.booleans(),
+    )
+    def test_time_first_block_recovers_items(
+        self, items: list[tuple[str, str | None, str]], separators: list[int], when: datetime, header: bool
+    ) -> None:
+        """Time-first lines under `عاجل`, or two or more without a header, come back in order."""
+        lines = "\n".join(render_time_first(items, separators[: len(items)]))
+        page = f"{'عاجل' if header else 'الرئيسية'}\n{lines}\n\nعنوان المقال هنا\n"
+        got = extract_ticker_items(page, when)
+        assert [(i.text, i.attribution, i.time) for i in got] == items
+        for item in got:
+            assert item.reported_at is not None
+            assert item.reported_at <= when
+            assert when - item.reported_at < timedelta(hours=25)
 
     @FAST
     @given(st.lists(ticker_item, min_size=1, max_size=8), fetched_at)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from workers.core.normalize import normalize_for_matching, tokenize
+import re
+
+from tests.strategies_parse import reference_normalize
+from workers.core.normalize import _FAST_CHARS, count_alpha, letter_runs, normalize_for_matching, tokenize
 
 
 class TestNormalizeForMatching:
@@ -41,6 +44,44 @@ class TestNormalizeForMatching:
     def test_casefolds_latin(self) -> None:
         """Latin letters are casefolded."""
         assert normalize_for_matching("SMART News") == "smart news"
+
+
+class TestFastPath:
+    """The charmap-codec path gives what the plain definition gives."""
+
+    def test_every_fast_character(self) -> None:
+        """Each character the codec path covers, alone, between letters, doubled, at the ends."""
+        for ch in _FAST_CHARS:
+            for text in (ch, f"ا{ch}ب", f"{ch}{ch} A{ch}", f" {ch}ت "):
+                assert normalize_for_matching(text) == reference_normalize(text), hex(ord(ch))
+
+    def test_deletes_marks_and_casefolds_on_the_fast_path(self) -> None:
+        """Tashkeel and tatweel are deleted, letters folded, Latin casefolded, spaces collapsed."""
+        assert normalize_for_matching("\tإِنَّ  الـمدرسةَ SMART\n") == "ان المدرسه smart"
+
+    def test_other_characters_take_the_slow_path(self) -> None:
+        """A character outside the codec's map (Latin-1, emoji, U+FFFF, U+001F) falls back."""
+        for text in ("café أحمد", "خبر 😀 عاجل", "\uffff\u064e", "\ufffe", "a\x1fb", "Straße"):
+            assert normalize_for_matching(text) == reference_normalize(text)
+
+
+class TestLetterHelpers:
+    def test_letter_runs(self) -> None:
+        """Runs of letters only: digits, `_`, punctuation and marks separate them."""
+        assert letter_runs('تاريخ النشر: 2022/03/04 - "قسد"_x') == "تاريخ النشر قسد x"
+        assert letter_runs("café 12ab x_y") == "café ab x y"
+
+    def test_count_alpha(self) -> None:
+        """The number of characters for which `str.isalpha` holds, fast or not."""
+        assert count_alpha('"قسد" 12 ab') == 5
+        assert count_alpha("ǅé ① ª") == 3
+
+    def test_every_fast_character(self) -> None:
+        """On every fast character, the codec path agrees with the regex / `str.isalpha`."""
+        for ch in _FAST_CHARS:
+            text = f"ا{ch}ب{ch}"
+            assert letter_runs(text) == " ".join(re.findall(r"[^\W\d_]+", text)), hex(ord(ch))
+            assert count_alpha(text) == sum(map(str.isalpha, text)), hex(ord(ch))
 
 
 class TestTokenize:

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from workers.core.ticker import (
     extract_ticker_items,
     find_ticker_lines,
+    is_time_first,
     resolve_reported_at,
     split_ticker_items,
+    split_time_first_items,
 )
 
 DAMASCUS = ZoneInfo("Asia/Damascus")
@@ -56,6 +58,40 @@ class TestSplitTickerItems:
         assert split_ticker_items("عاجل: خبر مهم - 10:00")[0][0] == "خبر مهم"
 
 
+class TestTimeFirstItems:
+    def test_time_dash_text_attribution(self) -> None:
+        """`HH:MM - TEXT (SOURCE)` splits into its three parts."""
+        assert split_time_first_items("13:52 - قصف على درعا (ناشطون)") == [("قصف على درعا", "ناشطون", "13:52")]
+
+    def test_time_space_text(self) -> None:
+        """`HH:MM TEXT` (no dash) is an item too; a one-digit hour is padded."""
+        assert split_time_first_items("9:05 ارتفاع الأسعار في حلب") == [("ارتفاع الأسعار في حلب", None, "09:05")]
+
+    def test_bar_separator_and_glued_attribution(self) -> None:
+        """`HH:MM | TEXT(SOURCE)`: a bar after the time, a parenthesis glued to the text."""
+        assert split_time_first_items("• 17:38 | انفجار في الرقة(مصدر محلي)") == [
+            ("انفجار في الرقة", "مصدر محلي", "17:38")
+        ]
+
+    def test_several_items_on_one_line(self) -> None:
+        """A further `HH:MM -` after a space starts a new item on the same line."""
+        got = split_time_first_items("10:00 - خبر أول (وكالات) 09:30 - خبر ثان 08:15 - خبر ثالث (ناشطون)")
+        assert got == [("خبر أول", "وكالات", "10:00"), ("خبر ثان", None, "09:30"), ("خبر ثالث", "ناشطون", "08:15")]
+
+    def test_time_range_in_text_is_not_a_new_item(self) -> None:
+        """`من 10:00 - 12:00` inside an item's text stays text."""
+        got = split_time_first_items("09:30 - إغلاق المعبر من 10:00 - 12:00 للصيانة (إدارة المعبر)")
+        assert got == [("إغلاق المعبر من 10:00 - 12:00 للصيانة", "إدارة المعبر", "09:30")]
+
+    def test_what_is_not_a_time_first_line(self) -> None:
+        """A time with no words after it, a longer number, or a line ending in `- HH:MM`."""
+        assert not is_time_first("12:30 م")
+        assert not is_time_first("12:30:15 تحديث")
+        assert not is_time_first("123:30 خبر")
+        assert not is_time_first("10:00 اجتماع المجلس (وكالات) - 13:52")  # read time-last
+        assert is_time_first("10:00 اجتماع المجلس")
+
+
 class TestFindTickerLines:
     def test_header_and_item_line(self) -> None:
         """A header followed by an item line forms a block."""
@@ -73,6 +109,20 @@ class TestFindTickerLines:
     def test_single_time_in_prose_is_not_ticker(self) -> None:
         """One paragraph mentioning a time is not a ticker."""
         assert find_ticker_lines(["وقع الانفجار عند الساعة - 10:00 صباحا في المدينة"]) == []
+
+    def test_header_and_time_first_lines(self) -> None:
+        """Time-first lines under a header form the block, mixed with time-last ones too."""
+        lines = ["عاجل", "10:00 - خبر أول (وكالات)", "09:30 خبر ثان", "خبر ثالث - 09:00", "", "عنوان المقال"]
+        assert find_ticker_lines(lines) == [0, 1, 2, 3]
+
+    def test_headerless_run_of_time_first_lines(self) -> None:
+        """Two or more lines (blank lines between allowed) that open with a time form a block."""
+        lines = ["الرئيسية", "21:40 - خبر أول (الشرطة)", "", "19:05 خبر ثان", "عنوان المقال هنا"]
+        assert find_ticker_lines(lines) == [1, 3]
+
+    def test_single_time_first_line_is_not_ticker(self) -> None:
+        """One line opening with a time, without a header, is not a ticker."""
+        assert find_ticker_lines(["عنوان", "10:30 بدأ الاجتماع في مبنى المحافظة", "نص المقال"]) == []
 
     def test_header_without_items_is_not_ticker(self) -> None:
         """A lone `عاجل` line with no items after it is not a block."""
@@ -115,6 +165,20 @@ class TestExtractTickerItems:
             ("خبر", "ناشطون", "09:00"),
             ("خبر آخر", None, "08:00"),
         ]
+
+
+class TestExtractTimeFirstItems:
+    def test_items_from_page_in_order(self) -> None:
+        """Time-first and time-last lines of a block give items in page order, with reported_at."""
+        page = "الأخبار العاجلة\n09:00 - خبر (ناشطون)\nخبر آخر - 08:00\n21:08 خبر ثالث\n\nعنوان المقال"
+        items = extract_ticker_items(page, FETCHED)
+        assert [(i.text, i.attribution, i.time) for i in items] == [
+            ("خبر", "ناشطون", "09:00"),
+            ("خبر آخر", None, "08:00"),
+            ("خبر ثالث", None, "21:08"),
+        ]
+        assert items[0].reported_at == datetime(2020, 6, 30, 9, 0, tzinfo=DAMASCUS)
+        assert items[2].reported_at == datetime(2020, 6, 29, 21, 8, tzinfo=DAMASCUS)
 
 
 class TestReportedAtAcrossDaylightSaving:

@@ -14,6 +14,7 @@ No clock: inference takes the reference date (the page's fetched_at) as an argum
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
@@ -150,6 +151,7 @@ _D_MONTH_Y = re.compile(
 )
 _MONTH_D_Y = re.compile(rf"{_B}{_MONTH_PAIR}{_E}\s*(?P<d>\d{{1,2}})\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E}")
 _TIME_RE = re.compile(rf"{_B}{_TIME}(?![\d:])")
+_CLOCK = re.compile(r"\d\s*:\s*[0-5]\d")  # the end of the hour in every `_TIME_RE` match
 
 _ORDINAL = rf"(?:{_alternation(ORDINAL_DAYS)})"
 _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
@@ -221,18 +223,32 @@ def _valid_date(year: int, month: int, day: int) -> date | None:
 
 def _find_time(text: str, exclude: tuple[int, int]) -> time | None:
     """The first `HH:MM` in `text` outside the date span `exclude`."""
-    for m in _TIME_RE.finditer(text):
+    # `_TIME_RE` starts with a lookbehind, so the regex engine tries it at every position;
+    # start where the first `H:MM` could (its hour ends at the first digit before a colon)
+    first = _CLOCK.search(text)
+    if first is None:
+        return None
+    for m in _TIME_RE.finditer(text, max(first.start() - 1, 0)):
         if exclude[0] <= m.start() < exclude[1]:
             continue
-        hour, minute = int(m["hh"]), int(m["mi"])
-        second = int(m["ss"]) if m["ss"] else 0
-        ampm = (m["ampm"] or "").replace(".", "")
+        hh, mi, ss, ampm = m.group("hh", "mi", "ss", "ampm")
+        hour, minute = int(hh), int(mi)
+        second = int(ss) if ss else 0
+        ampm = (ampm or "").replace(".", "")
         if ampm in ("م", "pm") and hour < 12:
             hour += 12
         elif ampm in ("ص", "am") and hour == 12:
             hour = 0
         return time(hour, minute, second)
     return None
+
+
+# Cheap necessary conditions for the date patterns (see `find_explicit_date`).
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# A month name in `_D_MONTH_Y`/`_MONTH_D_Y` starts a run of letters and its first word is the
+# whole run (what follows it is never a letter), so one of these runs must be in the text.
+_MONTH_FIRST_WORDS: Final = frozenset(name.split(" ", 1)[0] for name in MONTHS)
+_PATTERNS = ((_YMD, False), (_D_MONTH_Y, True), (_MONTH_D_Y, True), (_DMY, False))  # (pattern, by name)
 
 
 def find_explicit_date(normalized: str) -> FoundDate | None:
@@ -244,12 +260,16 @@ def find_explicit_date(normalized: str) -> FoundDate | None:
     """
     if _YEAR_HINT.search(normalized) is None:
         return None
+    numeric = "/" in normalized or "-" in normalized or "." in normalized  # `_YMD`, `_DMY` need one
+    named = not _MONTH_FIRST_WORDS.isdisjoint(_LETTER_RUN.findall(normalized))
     best: tuple[int, date, tuple[int, int]] | None = None
-    for pattern in (_YMD, _D_MONTH_Y, _MONTH_D_Y, _DMY):
+    for pattern, by_name in _PATTERNS:
+        if not (named if by_name else numeric):
+            continue
         m = pattern.search(normalized)
         if m is None:
             continue
-        month = MONTHS[m["month"]] if "month" in m.groupdict() else int(m["m"])
+        month = MONTHS[m["month"]] if by_name else int(m["m"])
         found = _valid_date(int(m["y"]), month, int(m["d"]))
         if found is not None and (best is None or m.start() < best[0]):
             best = (m.start(), found, m.span())
@@ -267,6 +287,27 @@ def _year_for(weekday: int, month: int, day: int, latest: date) -> date | None:
     return None
 
 
+def _relative_mentions(normalized: str) -> Iterator[re.Match[str]]:
+    """`_RELATIVE.finditer(normalized)`, tried only where an anchor word starts.
+
+    `_RELATIVE` begins with a lookbehind, so the regex engine would try it at every
+    position of a paragraph; every match starts with one of `_ANCHOR_OFFSET`'s words.
+    """
+    starts: list[int] = []
+    for anchor in _ANCHOR_OFFSET:
+        i = normalized.find(anchor)
+        while i >= 0:
+            starts.append(i)
+            i = normalized.find(anchor, i + 1)
+    end = 0
+    for i in sorted(starts):
+        if i >= end:
+            m = _RELATIVE.match(normalized, i)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
 def infer_published_date(normalized: str, reference: date) -> date | None:
     """Infer the publish date from a relative mention such as `أمس الجمعة 6 آب`.
 
@@ -276,9 +317,12 @@ def infer_published_date(normalized: str, reference: date) -> date | None:
     (or the printed year, when it agrees). The publish date is that date shifted by the
     anchor (أمس: +1 day). Returns None when nothing consistent is found.
     """
-    if not any(hint in normalized for hint in _WEEKDAY_HINTS):
+    for hint in _WEEKDAY_HINTS:
+        if hint in normalized:
+            break
+    else:
         return None
-    for m in _RELATIVE.finditer(normalized):
+    for m in _relative_mentions(normalized):
         offset = _ANCHOR_OFFSET[m["anchor"]]
         weekday = WEEKDAYS[m["wd"]]
         day = int(m["dnum"]) if m["dnum"] else ORDINAL_DAYS[m["dword"]]

@@ -15,11 +15,13 @@ it stays available for stemming-type work the project may add later.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
-__all__ = ["normalize_for_matching", "tokenize"]
+__all__ = ["count_alpha", "letter_runs", "normalize_for_matching", "tokenize"]
 
 _DELETE = {
     **dict.fromkeys(range(1611, 1632)),  # tashkeel: fathatan .. hamza below
@@ -81,6 +83,91 @@ for _cp, _to in _MAPPING.items():
     _TABLE[_cp] = _to
 _MAX_PASSES = 4
 
+# `str.translate` looks every character up in the table through a generic Python-level
+# lookup (~40 ns a character), and `casefold` and the whitespace split/join are two more
+# passes. Text made only of the characters below (ASCII, the Arabic block up to dagger
+# alef, Persian digits and letters, the quotes, dashes, spaces and bullets news pages use)
+# takes one trip through the C charmap codec instead: encode to one byte per character,
+# decode each byte to the character folded and casefolded, whitespace to a plain space
+# and U+FFFF standing for "deleted". ~3x faster on a short line, ~5x on a paragraph.
+# Text with any other character takes `str.translate` and `casefold`. The unit and
+# property tests check both paths against the plain definition.
+_DELETED = "\uffff"  # not a fast character and never a folded form
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_FAST_CHARS: Final = "".join(
+    dict.fromkeys(
+        "\x00"  # the codec's map must start with U+0000
+        "\t\n\x0b\x0c\r"
+        + "".join(map(chr, range(0x20, 0x7F)))
+        + "".join(map(chr, range(0x060C, 0x0671)))  # Arabic punctuation, letters, marks, digits
+        + "".join(map(chr, range(0x06F0, 0x06FA)))  # Extended Arabic-Indic (Persian) digits
+        + "یک\u00a0\u00ab\u00bb\u00b7\u200c\u200d\u200e\u200f\u061c\ufeff"
+        + "\u2002\u2003\u2009\u202f\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+        + "\u2018\u2019\u201c\u201d\u201e\u2022\u2026\u2192\u25cf\u25aa\u25a0\u25c6\u25ba\uff1a\uff5c"
+    )
+)
+
+
+def _fast_form(ch: str) -> str:
+    if ch.isspace():  # what `str.split()` splits on
+        return " "
+    folded = _TABLE[ord(ch)] if ord(ch) < len(_TABLE) else ch
+    if folded is None:
+        return _DELETED
+    out = folded.casefold()
+    if len(out) != 1:  # pragma: no cover - guarded at import: every fast character maps to one
+        raise ValueError(f"{ch!r} does not fold to one character")
+    return out
+
+
+# U+FFFE marks the unused byte values (the codec treats them as unmapped).
+_FAST_ENCODE = codecs.charmap_build(_FAST_CHARS.ljust(256, "\ufffe"))
+_FAST_DECODE: Final = "".join(map(_fast_form, _FAST_CHARS))
+
+
+def _fold(text: str) -> tuple[str, bool]:
+    """(`text.translate(_TABLE).casefold()`, True) with whitespace made plain spaces, when
+    every character is a fast one; else (`text.translate(_TABLE).casefold()`, False)."""
+    try:
+        encoded = codecs.charmap_encode(text, "strict", _FAST_ENCODE)[0]
+    except UnicodeEncodeError:
+        return text.translate(_TABLE).casefold(), False
+    folded: str = codecs.charmap_decode(encoded, "strict", _FAST_DECODE)[0]
+    return (folded.replace(_DELETED, "") if _DELETED in folded else folded), True
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+# The same codec, decoding each fast character to itself when it is a letter (`[^\W\d_]`,
+# what `letter_runs` keeps) or when `str.isalpha` holds (what `count_alpha` counts).
+_LETTER_DECODE: Final = "".join(ch if _LETTER.fullmatch(ch) else " " for ch in _FAST_CHARS)
+_ALPHA_DECODE: Final = "".join(ch if ch.isalpha() else _DELETED for ch in _FAST_CHARS)
+
+
+def _fast_decode(text: str, table: str) -> str | None:
+    """`text` with each character replaced by its entry in `table`; None unless all are fast."""
+    try:
+        encoded = codecs.charmap_encode(text, "strict", _FAST_ENCODE)[0]
+    except UnicodeEncodeError:
+        return None
+    decoded: str = codecs.charmap_decode(encoded, "strict", table)[0]
+    return decoded
+
+
+def letter_runs(text: str) -> str:
+    r"""The runs of letters (`[^\W\d_]+`) in `text`, joined by single spaces."""
+    spaced = _fast_decode(text, _LETTER_DECODE)
+    if spaced is None:
+        return " ".join(_LETTER_RUN.findall(text))
+    return " ".join(spaced.split())
+
+
+def count_alpha(text: str) -> int:
+    """`sum(map(str.isalpha, text))`: how many characters of `text` are letters."""
+    kept = _fast_decode(text, _ALPHA_DECODE)
+    if kept is None:
+        return sum(map(str.isalpha, text))
+    return len(kept) - kept.count(_DELETED)
+
 
 def normalize_for_matching(text: str) -> str:
     """Return `text` folded for matching: NFKC, no diacritics or tatweel, unified letters.
@@ -92,10 +179,13 @@ def normalize_for_matching(text: str) -> str:
     casefolding can un-normalize, so the steps repeat until nothing changes (one pass
     for ordinary text, checked with the cheap `unicodedata.is_normalized`).
     """
+    plain_spaces = False
     for _ in range(_MAX_PASSES):
-        text = unicodedata.normalize("NFKC", text).translate(_TABLE).casefold()
+        text, plain_spaces = _fold(unicodedata.normalize("NFKC", text))
         if unicodedata.is_normalized("NFKC", text):  # translate and casefold are stable
             break
+    if plain_spaces and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the only whitespace is single inner spaces: nothing to collapse
     return " ".join(text.split())
 
 

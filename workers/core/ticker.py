@@ -1,17 +1,22 @@
 """Breaking-news ticker: find the block on a page and split it into items.
 
-A ticker item is printed `TEXT (ATTRIBUTION) - HH:MM`; a block is either a header line
-(`الأخبار العاجلة`, `عاجل`, `أخبار عاجلة`, `شريط الأخبار`, `Breaking news`) followed by
-lines of items, or, without a header, a line that carries several items or a run of lines
-that each end in `- HH:MM`. Items are cut at every `- HH:MM`; a trailing parenthesized
-source becomes the attribution (with or without a space before the parenthesis).
+A ticker item is printed `TEXT (ATTRIBUTION) - HH:MM` (time last) or, on some sites,
+`HH:MM - TEXT (ATTRIBUTION)` / `HH:MM TEXT` (time first, the time opening its line). A
+block is either a header line (`الأخبار العاجلة`, `عاجل`, `أخبار عاجلة`, `شريط الأخبار`,
+`Breaking news`) followed by lines of items, or, without a header, a line that carries
+several time-last items, a run of lines that each end in `- HH:MM`, or a run of lines
+that each open with a time. Time-last items are cut at every `- HH:MM`; a time-first line
+holds one item, or several when each further one starts `HH:MM -` after a space. A
+trailing parenthesized source becomes the attribution (with or without a space before
+the parenthesis). A line that ends in `- HH:MM` is read time-last even when it opens
+with a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -21,8 +26,10 @@ from workers.core.normalize import normalize_for_matching
 __all__ = [
     "extract_ticker_items",
     "find_ticker_lines",
+    "is_time_first",
     "resolve_reported_at",
     "split_ticker_items",
+    "split_time_first_items",
     "zone_for",
 ]
 
@@ -34,9 +41,20 @@ _DASH_CHARS = "-–—−"
 _ITEM_END = re.compile(r"[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 # The same at the end of a line; it can only start at the line's last dash.
 _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
+# Time first: a line opening with `13:52 - `, `13:52 | `, `13:52 ` (after blanks or a
+# bullet), then text. The item's text must hold a word of two letters or more, so a line
+# like `12:30 م` is not an item.
+_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)(?![\d:])"
+_TIME_FIRST_BULLETS = "|•●▪■◆►"
+_TIME_FIRST = re.compile(rf"[\s{_TIME_FIRST_BULLETS}]*{_CLOCK}(?:\s*[-–—−|]\s*|\s+)(?=\S)")
+# A further time-first item on the same line: a time after a space, then a dash, then no
+# digit (`من 10:00 - 12:00` is a time range inside an item's text, not a new item).
+_TIME_FIRST_NEXT = re.compile(rf"(?<=\s){_CLOCK}\s*[-–—−](?!\s*[\d٠-٩۰-۹])\s*")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A trailing `(source)`: short, no nested parentheses.
 _ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
 _MAX_ATTRIBUTION_WORDS = 8
+_ITEM_EDGES = " |•●▪■◆►"  # trimmed off an item's text
 _PUNCT_EDGES = " \t:：|-–—•●▪■◆►»«*#\"'"
 
 # Ticker headers, normalized (normalize_for_matching, edge punctuation stripped).
@@ -55,6 +73,7 @@ TICKER_HEADERS = frozenset(
         "urgent",
     }
 )
+_MAX_HEADER_CHARS = 40
 # Every header contains one of these (cheap pre-check before normalizing a line).
 _HEADER_WORDS = ("عاجل", "اخبار", "أخبار", "breaking", "urgent")
 _HEADER_WORD = re.compile("|".join(_HEADER_WORDS))
@@ -71,48 +90,143 @@ def zone_for(tz: str) -> tzinfo:
     return ZoneInfo(tz)
 
 
-def _count_items(line: str) -> int:
+def _dash_positions(text: str) -> list[int]:
+    """Where the dashes of `_DASH_CHARS` are in `text`, in order."""
+    out: list[int] = []
+    kinds = 0
+    for dash in _DASH_CHARS:
+        i = text.find(dash)
+        if i >= 0:
+            kinds += 1
+        while i >= 0:
+            out.append(i)
+            i = text.find(dash, i + 1)
+    if kinds > 1:
+        out.sort()
+    return out
+
+
+def _item_ends(text: str) -> Iterator[re.Match[str]]:
+    """`_ITEM_END.finditer(text)`, tried only at the dashes.
+
+    Every match starts with a dash; `str.find` gets to the dashes much faster than the
+    regex engine's scan of a character class does. Same matches, in the same order.
+    """
+    end = 0
+    for i in _dash_positions(text):
+        if i >= end:
+            m = _ITEM_END.match(text, i)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def _count_items(line: str, limit: int = 2) -> int:
+    """The number of `- HH:MM` items on `line` (`len(_ITEM_END.findall(line))`), up to `limit`.
+
+    A match holds one dash, its first character, so matches never overlap and the count
+    is the number of dashes a match starts at, whatever order they are tried in.
+    """
     if ":" not in line:  # every item ends in a clock time
         return 0
-    return len(_ITEM_END.findall(line))
+    count = 0
+    for dash in _DASH_CHARS:
+        i = line.find(dash)
+        while i >= 0:
+            if _ITEM_END.match(line, i) is not None:
+                count += 1
+                if count >= limit:
+                    return count
+            i = line.find(dash, i + 1)
+    return count
 
 
 def _ends_with_item(line: str) -> bool:
     # only whitespace, digits and a colon may follow the dash of a final item, so that
     # dash is the line's last one
-    last = max(line.rfind(dash) for dash in _DASH_CHARS)
+    last = max(line.rfind("-"), line.rfind("–"), line.rfind("—"), line.rfind("−"))  # `_DASH_CHARS`
     return last >= 0 and _ITEM_AT_END.match(line, last) is not None
+
+
+def is_time_first(line: str) -> bool:
+    """True when `line` is a time-first item line: `13:52 - TEXT`, `13:52 TEXT`.
+
+    A line that ends in a time-last item (`- HH:MM`) is not: it is read time-last.
+    """
+    m = _TIME_FIRST.match(line)
+    return m is not None and _TWO_LETTERS.search(line, m.end()) is not None and not _ends_with_item(line)
+
+
+def _may_have_time_first(joined: str) -> bool:
+    """False only when no line of `joined` (lines joined by newlines) is time-first.
+
+    A time-first line's first colon is its time's, right after a digit: at the first
+    colon after a digit on a line, try `_TIME_FIRST` from the start of that line (once per
+    line: the answer is the same for every colon on it).
+    """
+    c = joined.find(":", 1)
+    while c >= 0:
+        if joined[c - 1].isdigit():
+            if _TIME_FIRST.match(joined, joined.rfind("\n", 0, c) + 1) is not None:
+                return True
+            c = joined.find("\n", c)  # on to the next line
+            if c < 0:
+                return False
+        c = joined.find(":", c + 1)
+    return False
 
 
 def is_ticker_header(line: str) -> bool:
     """True when `line` is a breaking-news header such as `الأخبار العاجلة`."""
-    if len(line) > 40:
+    if len(line) > _MAX_HEADER_CHARS:
         return False
     if _HEADER_WORD.search(line.casefold()) is None:
         return False
     return normalize_for_matching(line).strip(_PUNCT_EDGES) in TICKER_HEADERS
 
 
+def _run(lines: Sequence[str], start: int, accept: Callable[[str], bool]) -> tuple[int, list[int]]:
+    """From `start`, the lines `accept` takes (blank lines in between allowed).
+
+    Returns (the index after the run, the indices of its non-blank lines).
+    """
+    j, run = start, []
+    while j < len(lines) and (not lines[j].strip() or accept(lines[j])):
+        if lines[j].strip():
+            run.append(j)
+        j += 1
+    return j, run
+
+
 def find_ticker_lines(lines: Sequence[str]) -> list[int]:
     """Indices of the lines that form ticker blocks (headers included), in page order."""
     out: list[int] = []
-    # every block holds at least one line with a `- HH:MM` item: most pages have none, and
-    # one scan of the whole text (a superset of the lines' matches) rules them out at once
-    if _ITEM_END.search("\n".join(lines)) is None:
+    # every block holds at least one line with a `- HH:MM` item or one opening with a
+    # time: most pages have neither, and one look at the whole text (a superset of the
+    # lines' matches) rules them out at once
+    joined = "\n".join(lines)
+    time_first = _may_have_time_first(joined)
+    if not time_first and _count_items(joined, 1) == 0:
         return out
+
+    def item_line(line: str) -> bool:
+        return _count_items(line, 1) > 0 or (time_first and is_time_first(line))
+
     n = len(lines)
     i = 0
     while i < n:
         line = lines[i]
+        if time_first and line and is_time_first(line):
+            j, run = _run(lines, i, is_time_first)  # lines that each open with a time
+            if len(run) >= 2:
+                out.extend(run)
+                i = j
+                continue
         if not line or ("-" not in line and "–" not in line and "—" not in line):
-            if line and is_ticker_header(line):
-                j, block = i + 1, [i]
-                while j < n and (not lines[j].strip() or _count_items(lines[j]) > 0):
-                    if lines[j].strip():
-                        block.append(j)
-                    j += 1
-                if len(block) > 1:
-                    out.extend(block)
+            if line and len(line) <= _MAX_HEADER_CHARS and is_ticker_header(line):
+                j, block = _run(lines, i + 1, item_line)
+                if block:
+                    out.extend([i, *block])
                     i = j
                     continue
             i += 1
@@ -121,12 +235,7 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
         if items >= 2 and (_ends_with_item(line) or _HEADER_PREFIX.match(line)):
             out.append(i)
         elif items == 1 and _ends_with_item(line):
-            # a run of lines that each end in `- HH:MM` (one item per line)
-            j, run = i, []
-            while j < n and (not lines[j].strip() or _ends_with_item(lines[j])):
-                if lines[j].strip():
-                    run.append(j)
-                j += 1
+            j, run = _run(lines, i, _ends_with_item)  # lines that each end in `- HH:MM`
             if len(run) >= 2:
                 out.extend(run)
                 i = j
@@ -136,31 +245,91 @@ def find_ticker_lines(lines: Sequence[str]) -> list[int]:
 
 
 def _split_attribution(segment: str) -> tuple[str, str | None]:
-    # `_ATTRIBUTION` allows no parenthesis inside, so it can only start at the last `(`
+    # `segment` is trimmed with single spaces as its only whitespace, so a trailing
+    # `(source)` means a final `)`, the source needs no collapsing and its words are its
+    # spaces plus one; `_ATTRIBUTION` allows no parenthesis inside, so it can only start
+    # at the last `(`
+    if not segment.endswith(")"):
+        return segment, None
     last = segment.rfind("(")
     m = _ATTRIBUTION.match(segment, last) if last >= 0 else None
     if m is None:
         return segment, None
     text = segment[: m.start()].strip()
-    source = " ".join(m.group(1).split())
-    if not text or not source or len(source.split()) > _MAX_ATTRIBUTION_WORDS:
+    source = m.group(1).strip()
+    if not text or not source or source.count(" ") >= _MAX_ATTRIBUTION_WORDS:
         return segment, None
     return text, source
 
 
-def _items(block: str) -> Iterator[tuple[str, str | None, str, int, int]]:
+_Item = tuple[str, str | None, str, int, int]  # text, attribution, "HH:MM", hour, minute
+
+
+def _items(block: str) -> Iterator[_Item]:
     """`split_ticker_items`, each item with its clock as (hour, minute) integers too."""
     block = _HEADER_PREFIX.sub("", block, count=1)
+    # every whitespace character but the space is unprintable: a printable block holds
+    # only spaces, and a segment without two in a row needs no collapsing
+    spaces_only = block.isprintable()
     start = 0
-    for m in _ITEM_END.finditer(block):
-        # whitespace runs become one space (str.split is the fast spelling of `\s+`)
-        segment = " ".join(block[start : m.start()].split()).strip(" |•●▪■◆►")
-        start = m.end()
+    for m in _item_ends(block):
+        end, next_start = m.span()
+        raw = block[start:end]
+        if spaces_only and "  " not in raw:
+            segment = raw.strip(_ITEM_EDGES)
+        else:  # whitespace runs become one space (str.split is the fast spelling of `\s+`)
+            segment = " ".join(raw.split()).strip(_ITEM_EDGES)
+        start = next_start
         if not segment:
             continue
         text, source = _split_attribution(segment)
-        hour, minute = int(m.group(1)), int(m.group(2))
-        yield text, source, f"{hour:02d}:{m.group(2)}", hour, minute
+        hh, mm = m.groups()
+        hour = int(hh)
+        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+
+
+def _time_first_items(line: str) -> Iterator[_Item]:
+    """The items of a time-first line (see `is_time_first`), with their clocks."""
+    first = _TIME_FIRST.match(line)
+    if first is None:
+        return
+    cuts = [(first.start(1), first.end(), first.group(1), first.group(2))]
+    cuts.extend((m.start(), m.end(), m.group(1), m.group(2)) for m in _TIME_FIRST_NEXT.finditer(line, first.end()))
+    for k, (_, start, hh, mm) in enumerate(cuts):
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else len(line)
+        segment = " ".join(line[start:end].split()).strip(_ITEM_EDGES)
+        if not segment:
+            continue
+        text, source = _split_attribution(segment)
+        hour = int(hh)
+        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+
+
+def split_time_first_items(line: str) -> list[tuple[str, str | None, str]]:
+    """Split a time-first line (`13:52 - TEXT (SOURCE)`) into `(text, attribution, "HH:MM")`."""
+    return [(text, source, hhmm) for text, source, hhmm, _, _ in _time_first_items(line)]
+
+
+def _line_items(lines: Sequence[str], indices: Sequence[int]) -> Iterator[_Item]:
+    """The items of the ticker lines at `indices`, in page order.
+
+    Consecutive time-last lines are joined into one block (an item may wrap onto the next
+    line); a time-first line is read on its own. Header lines are skipped.
+    """
+    block: list[str] = []
+    for i in indices:
+        line = lines[i]
+        if is_ticker_header(line):
+            continue
+        if is_time_first(line):
+            if block:
+                yield from _items(" ".join(block))
+                block = []
+            yield from _time_first_items(line)
+        else:
+            block.append(line)
+    if block:
+        yield from _items(" ".join(block))
 
 
 def split_ticker_items(block: str) -> list[tuple[str, str | None, str]]:
@@ -194,18 +363,66 @@ def _latest_wall_time(hour: int, minute: int, local: datetime, fetched_at: datet
 
     `local` is `fetched_at` in `zone`; `hour` and `minute` are valid clock values.
     """
-    today = local.date()
-    for back in range(3):
-        day = today - timedelta(days=back) if back else today
-        # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
-        # one): try the later first. Round-trip through UTC so a DST-gap time gets the real
-        # offset.
-        for fold in (1, 0):
-            candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
-            candidate = candidate.astimezone(zone)
-            if candidate <= fetched_at:
-                return candidate
-    return None
+    return _WallClock(local, fetched_at, zone).latest(hour, minute)
+
+
+_Candidate = tuple[datetime | None, datetime]  # (the moment in UTC if representable, in `zone`)
+
+
+def _wall_candidate_uncached(day: date, hour: int, minute: int, fold: int, zone: tzinfo) -> _Candidate:
+    """The moment `day` `hour:minute` (`fold`) means on the wall clock in `zone`.
+
+    Round-trip through UTC so a DST-gap time gets the real offset.
+    """
+    candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone, fold=fold)
+    candidate = candidate.astimezone(zone)
+    try:
+        return candidate.astimezone(UTC), candidate
+    except OverflowError:  # at the ends of the datetime range: compare in `zone`
+        return None, candidate
+
+
+# Pure function of its arguments; pages fetched the same day share most keys (a worker
+# resolves the same few thousand (day, HH:MM) pairs all day long).
+_wall_candidate_cached = lru_cache(maxsize=16384)(_wall_candidate_uncached)
+
+
+class _WallClock:
+    """`_latest_wall_time` for one `fetched_at`: its UTC form and local day computed once.
+
+    Comparing datetimes in different zones asks both zones for their offsets on every
+    comparison; comparing two UTC datetimes is a plain field comparison.
+    """
+
+    __slots__ = ("candidate", "fetched_at", "fetched_utc", "today", "zone")
+
+    def __init__(self, local: datetime, fetched_at: datetime, zone: tzinfo) -> None:
+        self.fetched_at = fetched_at
+        self.zone = zone
+        self.candidate: Callable[[date, int, int, int, tzinfo], _Candidate]
+        try:
+            hash(zone)
+            self.candidate = _wall_candidate_cached
+        except TypeError:  # an unhashable tzinfo cannot key the cache
+            self.candidate = _wall_candidate_uncached
+        self.today = local.date()
+        try:
+            self.fetched_utc: datetime | None = fetched_at.astimezone(UTC)
+        except OverflowError:
+            self.fetched_utc = None
+
+    def latest(self, hour: int, minute: int) -> datetime | None:
+        fetched_utc = self.fetched_utc
+        candidate_at = self.candidate
+        for back in range(3):
+            day = self.today - timedelta(days=back) if back else self.today
+            # In the hour the clocks go back, a wall time happens twice (fold=1 is the later
+            # one): try the later first.
+            for fold in (1, 0):
+                utc, candidate = candidate_at(day, hour, minute, fold, self.zone)
+                if (candidate <= self.fetched_at) if utc is None or fetched_utc is None else (utc <= fetched_utc):
+                    return candidate
+        return None
 
 
 def extract_ticker_items(text: str, fetched_at: datetime, tz: str | tzinfo = "Asia/Damascus") -> tuple[TickerItem, ...]:
@@ -221,16 +438,15 @@ def items_from_lines(
     if not indices:
         return ()
     zone = zone_for(tz) if isinstance(tz, str) else tz
-    block = " ".join(lines[i] for i in indices if not is_ticker_header(lines[i]))
     items: list[TickerItem] = []
-    local: datetime | None = None
-    for text, source, hhmm, hour, minute in _items(block):
+    clock: _WallClock | None = None
+    for text, source, hhmm, hour, minute in _line_items(lines, indices):
         if not items:  # `resolve_reported_at` per item, with the zone conversion done once
             aware = fetched_at.tzinfo is not None and fetched_at.utcoffset() is not None
             try:
-                local = fetched_at.astimezone(zone) if aware else None
+                clock = _WallClock(fetched_at.astimezone(zone), fetched_at, zone) if aware else None
             except ValueError:
-                local = None
-        reported = None if local is None else _latest_wall_time(hour, minute, local, fetched_at, zone)
+                clock = None
+        reported = None if clock is None else clock.latest(hour, minute)
         items.append(TickerItem(text, source, hhmm, reported))
     return tuple(items)
