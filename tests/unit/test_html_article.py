@@ -104,6 +104,17 @@ class TestTicker:
             ("خبر ثان", None, "10:00"),
         ]
 
+    def test_ticker_element_with_one_time_first_item(self) -> None:
+        """A ticker element holding a single `HH:MM - TEXT` item (too short for a block of
+        lines) still gives its item, attribution and time."""
+        ticker = "<span>13:52 - قوات النظام تقصف بلدة كنصفرة جنوب إدلب (ناشطون)</span>"
+        body = f'<div class="breaking-news">{ticker}</div><h1>{TITLE}</h1><p>{PARA}</p>'
+        got = parse(doc(body=body)).ticker
+        assert [(i.text, i.attribution, i.time) for i in got] == [
+            ("قوات النظام تقصف بلدة كنصفرة جنوب إدلب", "ناشطون", "13:52"),
+        ]
+        assert got[0].reported_at is not None
+
     def test_ticker_from_text_without_element(self) -> None:
         """A `الأخبار العاجلة` block in plain markup is found by the text rules."""
         ticker = "<div>الأخبار العاجلة</div><div>خبر (وكالات) - 09:00 خبر آخر - 08:00</div>"

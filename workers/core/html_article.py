@@ -31,9 +31,11 @@ from workers.core.normalize import normalize_for_matching
 from workers.core.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
 from workers.core.ticker import (
     find_ticker_lines,
+    is_time_first,
     items_from_lines,
     resolve_reported_at,
     split_ticker_items,
+    split_time_first_items,
     zone_for,
 )
 
@@ -383,10 +385,13 @@ def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tup
         indices = find_ticker_lines(lines)
         if indices:
             items.extend(items_from_lines(lines, indices, page.fetched_at, zone))
-        else:
+        else:  # an element with one item, or items split over tags: the element is the block
+            found = split_ticker_items(" ".join(lines)) or [
+                item for line in lines if is_time_first(line) for item in split_time_first_items(line)
+            ]
             items.extend(
                 TickerItem(text, source, hhmm, resolve_reported_at(hhmm, page.fetched_at, zone))
-                for text, source, hhmm in split_ticker_items(" ".join(lines))
+                for text, source, hhmm in found
             )
     for node in nodes:
         node.decompose()
