@@ -88,6 +88,8 @@ async def test_replay_from_the_beginning_is_byte_identical_to_the_live_run(
     assert any(values for values in live_events["events.sightings"].values())
     for topic in EVENT_TOPICS:
         assert replayed[topic] == live_events[topic], f"{topic} differs between the live run and the replay"
+    counts = {topic: sum(len(v) for v in live_events[topic].values()) for topic in EVENT_TOPICS}
+    print(f"\nreplay = live, byte for byte: {counts}; `raqib replay` took {result.stdout.split('took ')[-1].strip()}")
     n_pages = 5 + 1 + N_PAGES
     assert f"{n_pages} record(s) of pages.raw in range" in result.stdout
     assert f"{n_pages - 1} processed, 1 dead-lettered, 0 skipped (outside the range)" in result.stdout
