@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
 from workers.core.normalize import normalize_for_matching
+from workers.core.scan import matches_at, occurrences
 
 __all__ = [
     "FoundDate",
@@ -293,19 +294,7 @@ def _relative_mentions(normalized: str) -> Iterator[re.Match[str]]:
     `_RELATIVE` begins with a lookbehind, so the regex engine would try it at every
     position of a paragraph; every match starts with one of `_ANCHOR_OFFSET`'s words.
     """
-    starts: list[int] = []
-    for anchor in _ANCHOR_OFFSET:
-        i = normalized.find(anchor)
-        while i >= 0:
-            starts.append(i)
-            i = normalized.find(anchor, i + 1)
-    end = 0
-    for i in sorted(starts):
-        if i >= end:
-            m = _RELATIVE.match(normalized, i)
-            if m is not None:
-                end = m.end()
-                yield m
+    return matches_at(_RELATIVE, normalized, occurrences(normalized, _ANCHOR_OFFSET))
 
 
 def infer_published_date(normalized: str, reference: date) -> date | None:

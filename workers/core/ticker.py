@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from workers.core.models import TickerItem
 from workers.core.normalize import normalize_for_matching
+from workers.core.scan import matches_at, occurrences
 
 __all__ = [
     "extract_ticker_items",
@@ -90,35 +91,9 @@ def zone_for(tz: str) -> tzinfo:
     return ZoneInfo(tz)
 
 
-def _dash_positions(text: str) -> list[int]:
-    """Where the dashes of `_DASH_CHARS` are in `text`, in order."""
-    out: list[int] = []
-    kinds = 0
-    for dash in _DASH_CHARS:
-        i = text.find(dash)
-        if i >= 0:
-            kinds += 1
-        while i >= 0:
-            out.append(i)
-            i = text.find(dash, i + 1)
-    if kinds > 1:
-        out.sort()
-    return out
-
-
 def _item_ends(text: str) -> Iterator[re.Match[str]]:
-    """`_ITEM_END.finditer(text)`, tried only at the dashes.
-
-    Every match starts with a dash; `str.find` gets to the dashes much faster than the
-    regex engine's scan of a character class does. Same matches, in the same order.
-    """
-    end = 0
-    for i in _dash_positions(text):
-        if i >= end:
-            m = _ITEM_END.match(text, i)
-            if m is not None:
-                end = m.end()
-                yield m
+    """`_ITEM_END.finditer(text)`, tried only at the dashes (every match starts with one)."""
+    return matches_at(_ITEM_END, text, occurrences(text, _DASH_CHARS))
 
 
 def _count_items(line: str, limit: int = 2) -> int:
