@@ -57,10 +57,6 @@ class Bound:
     offset: int | None = None
     time: datetime | None = None
 
-    @property
-    def is_edge(self) -> bool:
-        return self.offset is None and self.time is None
-
     def describe(self, edge: str) -> str:
         if self.time is not None:
             return self.time.isoformat()
@@ -127,8 +123,7 @@ class ReplaySummary:
     resumed: bool = False
 
     def count(self, name: str, **labels: str) -> int:
-        key = name + "".join(f"|{k}={v}" for k, v in sorted(labels.items()))
-        return int(self.counts.get(key, 0))
+        return int(self.counts.get(_sample_key(name, labels), 0))
 
     def lines(self) -> list[str]:
         c = self.count
@@ -195,8 +190,7 @@ async def run_replay(
             "RAQIB_WEB_ENABLED": "true",
         },
     ).start()
-    summary = ReplaySummary(replay_id, topics.names(), input_range.total() or 0, resumed=resumed)
-    summary.outputs.pop(INPUT_TOPIC)
+    summary = ReplaySummary(replay_id, topics.output_names(), input_range.total() or 0, resumed=resumed)
     try:
         summary.counts = await _follow(worker, bootstrap, topics, input_range, progress)
     finally:
@@ -237,9 +231,7 @@ async def _point_group(bootstrap: str, group: str, topic: str, input_range: Inpu
     """Commit the range's first offsets for the replay's consumer group, so its worker starts
     there. A group that already has offsets (the same --id again) resumes: True."""
     tps = {TopicPartition(topic, p): first for p, (first, _) in input_range.offsets.items()}
-    async with admin_client(bootstrap) as admin:
-        committed = await admin.list_consumer_group_offsets(group, partitions=list(tps))
-    if any(meta is not None and meta.offset >= 0 for meta in committed.values()):
+    if await committed_offsets(bootstrap, group, list(tps)):
         return True
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     try:
@@ -292,9 +284,13 @@ async def _scrape(port: int) -> dict[str, float] | None:
     samples: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            key = sample.name + "".join(f"|{k}={v}" for k, v in sorted(sample.labels.items()))
-            samples[key] = sample.value
+            samples[_sample_key(sample.name, sample.labels)] = sample.value
     return samples
+
+
+def _sample_key(name: str, labels: Mapping[str, str]) -> str:
+    """How a metric sample is keyed in `ReplaySummary.counts`: "name|label=value|..."."""
+    return name + "".join(f"|{k}={v}" for k, v in sorted(labels.items()))
 
 
 async def _done(bootstrap: str, group: str, ends: Mapping[TopicPartition, int], scope_topic: str) -> bool:
@@ -302,7 +298,7 @@ async def _done(bootstrap: str, group: str, ends: Mapping[TopicPartition, int], 
     topic (pages on their way to the dedup stage) up to its current end."""
     targets = {**ends, **await end_offsets(bootstrap, scope_topic)}
     committed = await committed_offsets(bootstrap, group, list(targets))
-    return all(committed[tp] >= target for tp, target in targets.items())
+    return all(committed.get(tp, 0) >= target for tp, target in targets.items())
 
 
 async def _delete_internal_topics(bootstrap: str, topics: TopicSet, replay_id: str) -> None:

@@ -40,10 +40,6 @@ class InputRange:
     def everything(cls) -> InputRange:
         return cls()
 
-    @property
-    def is_everything(self) -> bool:
-        return not self.offsets and self.since is None and self.until is None
-
     def covers_offset(self, partition: int, offset: int) -> bool:
         if not self.offsets:
             return True

@@ -36,7 +36,7 @@ def run_worker(settings: Settings, *, preflight_timeout: float = 15.0) -> None:
         app_id=settings.app_id,
         store=settings.store,
         input_topic=topics.name("pages.raw"),
-        output_topics=[topics.name(logical) for logical in topics.outputs()],
+        output_topics=list(topics.output_names().values()),
         input_range=settings.input_range or "everything",
         processing_guarantee=settings.processing_guarantee,
     )

@@ -102,13 +102,9 @@ class TopicSet:
         spec = self.specs[logical]
         return self.prefix + ("" if logical == INPUT_TOPIC else self.output_prefix) + spec.name
 
-    def names(self) -> dict[str, str]:
-        """Logical name -> Kafka topic name, for every topic."""
-        return {logical: self.name(logical) for logical in self.specs}
-
-    def outputs(self) -> list[str]:
-        """The logical names of the topics the worker writes (all but pages.raw)."""
-        return [logical for logical in self.specs if logical != INPUT_TOPIC]
+    def output_names(self) -> dict[str, str]:
+        """Logical name -> Kafka topic name of the topics the worker writes (all but pages.raw)."""
+        return {logical: self.name(logical) for logical in self.specs if logical != INPUT_TOPIC}
 
     def scope_topic(self, app_id: str) -> str:
         """The worker's internal topic of parsed pages keyed by dedup scope (Faust creates it)."""

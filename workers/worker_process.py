@@ -111,17 +111,13 @@ async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]
 
 
 async def committed_offsets(bootstrap: str, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """The offsets consumer group `group` has committed (0 where it has none)."""
+    """The offsets consumer group `group` has committed, for the partitions that have one."""
     if not partitions:
         return {}
     async with admin_client(bootstrap) as admin:
         # Explicit partitions: "all partitions of the group" is not supported by every broker.
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
-    out: dict[TopicPartition, int] = {}
-    for tp in partitions:
-        meta = committed.get(tp)
-        out[tp] = meta.offset if meta is not None and meta.offset >= 0 else 0
-    return out
+    return {tp: meta.offset for tp, meta in committed.items() if meta is not None and meta.offset >= 0}
 
 
 async def consumer_lag(bootstrap: str, group: str, *topics: str) -> int:
@@ -129,4 +125,4 @@ async def consumer_lag(bootstrap: str, group: str, *topics: str) -> int:
     exist yet count as empty)."""
     ends = await end_offsets(bootstrap, *topics)
     committed = await committed_offsets(bootstrap, group, list(ends))
-    return sum(max(0, end - committed[tp]) for tp, end in ends.items())
+    return sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
