@@ -280,6 +280,20 @@ def median_of(rounds: int, measure: Callable[[], float]) -> tuple[float, float, 
     return statistics.median(values), min(values), max(values)
 
 
+def trafilatura_extractor() -> Callable[[Page], object] | None:
+    """The baseline both parse benchmarks run: trafilatura's extraction of a page's HTML
+    with metadata (None when trafilatura cannot be imported)."""
+    try:
+        import trafilatura  # noqa: PLC0415 - optional baseline
+    except ImportError:
+        return None
+
+    def extract(page: Page) -> object:
+        return trafilatura.bare_extraction(page.body, with_metadata=True, favor_precision=True)
+
+    return extract
+
+
 def _row(label: str, stats: tuple[float, float, float]) -> None:
     med, lo, hi = stats
     print(f"  {label:<34} {med:8.0f} pages/s   (min {lo:.0f}, max {hi:.0f})")
@@ -310,15 +324,10 @@ def main(rounds: int = 5) -> None:
     _row("warm (same pages repeated)", median_of(rounds, lambda: rate_warm(parse_page, warm_html, 1.0)))
     _row("realistic (distinct, one pass)", median_of(rounds, lambda: rate_realistic(parse_page, html_pages)))
     _row("cold (caches cleared every page)", median_of(rounds, lambda: rate_cold(parse_page, html_pages)))
-    try:
-        import trafilatura  # noqa: PLC0415 - optional baseline
-    except ImportError:
+    traf = trafilatura_extractor()
+    if traf is None:
         print("  trafilatura                        not installed")
         return
-
-    def traf(page: Page) -> object:
-        return trafilatura.bare_extraction(page.body, with_metadata=True, favor_precision=True)
-
     traf_rounds = max(1, rounds // 2)
     stats = median_of(traf_rounds, lambda: len(html_pages) / _timed(traf, html_pages))
     print(f"  (baseline, same realistic html pages, median of {traf_rounds} rounds)")

@@ -102,15 +102,10 @@ def main(other_root: str, rounds: int = 9) -> None:
         mine, theirs = got[(case, "this")], got[(case, "other")]
         ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
         print(f"  {case:<16} {statistics.median(theirs):8.0f} {statistics.median(mine):8.0f}   {ratio:.2f}x")
-    try:
-        import trafilatura  # noqa: PLC0415 - optional baseline
-    except ImportError:
+    traf = bench_parse.trafilatura_extractor()
+    if traf is None:
         print("  trafilatura not installed")
         return
-
-    def traf(page: Page) -> object:
-        return trafilatura.bare_extraction(page.body, with_metadata=True, favor_precision=True)
-
     rate = statistics.median(len(html_pages) / bench_parse._timed(traf, html_pages) for _ in range(max(1, rounds // 4)))
     print(f"  trafilatura bare_extraction, same realistic html pages: {rate:.0f} pages/s")
 
