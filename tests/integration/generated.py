@@ -33,6 +33,8 @@ class Stream:
     keys: list[bytes]
     ticker_ids: set[str]  # every event id that must reach events.ticker
     article_ids: set[str]  # every article id that must reach events.articles
+    page_ticker_ids: list[set[str]]  # per page, the event ids of its ticker items
+    page_article_ids: list[str]  # per page, its article id
 
 
 def item_text(site_no: int, n: int, rng: random.Random) -> str:
@@ -50,7 +52,7 @@ def generate(n_pages: int, *, sites: int = 5, pool: int = 40, per_page: int = 8,
     rng = random.Random(seed)
     pools = [[item_text(s, n, rng) for n in range(pool)] for s in range(sites)]
     start = datetime(2024, 3, 1, 8, 0, tzinfo=ZONE)
-    pages, keys, ticker_ids, article_ids = [], [], set(), set()
+    pages, keys, page_ticker_ids, page_article_ids = [], [], [], []
     for i in range(n_pages):
         s = i % sites
         site = f"site{s}.example"
@@ -71,7 +73,7 @@ def generate(n_pages: int, *, sites: int = 5, pool: int = 40, per_page: int = 8,
             "body": body, "site": site, "scraper": "fault-test",
         }))
         keys.append(url.encode())
-        ticker_ids.update(ticker_event_id(site, normalize_for_matching(text)) for text in items)
+        page_ticker_ids.append({ticker_event_id(site, normalize_for_matching(text)) for text in items})
         stub = Article(None, None, None, "missing", None, None, None, ())
-        article_ids.add(article_id(url=url, article=stub))
-    return Stream(pages, keys, ticker_ids, article_ids)
+        page_article_ids.append(article_id(url=url, article=stub))
+    return Stream(pages, keys, set().union(*page_ticker_ids), set(page_article_ids), page_ticker_ids, page_article_ids)
