@@ -68,6 +68,7 @@ from itertools import chain
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
+from workers.core import fingerprint
 from workers.core.fingerprint import LineFeatures, Probe, exact_key, line_features
 from workers.core.normalize import normalize_for_matching
 
@@ -301,6 +302,9 @@ class ScopeIndex:
         The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
         event must hold `floor` of them; the ranking is (most held, smaller event id).
         """
+        kernel = fingerprint._kernel
+        if kernel is not None:
+            return kernel.candidates(features.tokens, self._postings, config.probe_share, config.max_candidates)
         tokens = features.tokens
         get = self._postings.get
         # (holders, token, holders) of every indexed token: sorting them ranks the tokens
@@ -476,7 +480,13 @@ def decide(
     features = line_features(sighting.normalized)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
     candidates = index.candidates(features, config)
-    if candidates:
+    kernel = fingerprint._kernel
+    if candidates and kernel is not None:  # the loop below, compiled
+        oldest, latest = max(index.watermark, now) - horizon, now + horizon
+        best = kernel.best_match(
+            features, candidates, index.entries, index.texts_features, oldest, latest, config.threshold
+        )
+    elif candidates:
         first_match = Probe(features, config.threshold).first_match
         entries, texts = index.entries, index.texts_features
         # `_is_visible`, with its bounds computed once

@@ -53,12 +53,12 @@ they are, the rule that vetoes it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 __all__ = [
     "Comparison",
@@ -66,9 +66,11 @@ __all__ = [
     "Probe",
     "clear_caches",
     "compare",
+    "compiled",
     "exact_key",
     "line_features",
     "match",
+    "use_compiled",
 ]
 
 # ASCII punctuation, quotes, brackets and dashes: removed for the exact key, turned into
@@ -252,6 +254,13 @@ _NO_WORDS: Final[frozenset[str]] = frozenset()
 @lru_cache(maxsize=1 << 14)
 def line_features(normalized: str) -> LineFeatures:
     """Return the `LineFeatures` of a line that went through `normalize_for_matching`."""
+    if _kernel is not None:
+        return _kernel.line_features(normalized)
+    return _line_features(normalized)
+
+
+def _line_features(normalized: str) -> LineFeatures:
+    """`line_features` in Python: the reference of the compiled one."""
     tokens: list[str] = []
     numbers: list[str] = []
     places: list[str] = []
@@ -440,6 +449,13 @@ class Probe:
         a, threshold = self.features, self.threshold
         if threshold <= 0.0:  # outside the fast path's assumptions; never the case in dedup
             return next((found for b in texts if (found := _slow_match(a, b, threshold)) is not None), None)
+        if _kernel is not None:
+            return _kernel.first_match(a, texts, threshold)
+        return self._first_match(texts)
+
+    def _first_match(self, texts: Iterable[LineFeatures]) -> float | None:
+        """`first_match` in Python: the reference of the compiled one."""
+        a, threshold = self.features, self.threshold
         ta, negations, numbers, joinable = a.tokens, a.negations, a.numbers, a.joinable
         n_a = len(ta)
         for b in texts:
@@ -543,3 +559,71 @@ def _both_have_extra(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 def _similarity(a: LineFeatures, b: LineFeatures) -> float:
     union = len(a.tokens | b.tokens)
     return len(a.tokens & b.tokens) / union if union else 1.0
+
+
+class Kernel(Protocol):
+    """The compiled near path (`_nearpath.pyx`, built at install time when a C compiler is
+    there: hatch_build.py): the same verdicts as the Python here and in `dedup`, faster."""
+
+    def line_features(self, normalized: str, /) -> LineFeatures: ...
+    def first_match(
+        self, features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /
+    ) -> float | None: ...
+    def candidates(
+        self, tokens: frozenset[str], postings: dict[str, set[str]], probe_share: float, limit: int, /
+    ) -> list[str]: ...
+    def best_match(  # noqa: PLR0917 - the candidate loop's inputs, passed once per line
+        self,
+        features: LineFeatures,
+        candidates: list[str],
+        entries: Mapping[str, Any],
+        texts: Mapping[str, tuple[LineFeatures, ...]],
+        oldest: int,
+        latest: int,
+        threshold: float,
+        /,
+    ) -> tuple[float, int, str] | None: ...
+
+
+_kernel: Kernel | None = None
+
+
+def use_compiled(enabled: bool = True) -> bool:
+    """Run the near path on the compiled kernel (the default, when it was built) or on the
+    Python reference; return whether the compiled one is in use. Decisions are the same
+    either way (tests run both); only the speed differs."""
+    global _kernel  # noqa: PLW0603 - one switch for the module's hot functions
+    _kernel = None
+    line_features.cache_clear()
+    if not enabled:
+        return False
+    try:
+        from workers.core import _nearpath  # noqa: PLC0415 - optional, built at install
+    except ImportError:
+        return False
+    _nearpath.configure(
+        benign=_BENIGN,
+        fillers=_FILLERS,
+        morph_dice=_MORPH_DICE,
+        min_join=_MIN_JOIN,
+        kinds=(_NUMBER, _MARKER, _CONJOINED),
+        features_type=LineFeatures,
+        no_words=_NO_WORDS,
+        squash_delete=_SQUASH_DELETE,
+        join_sep=_JOIN_SEP,
+        chunks=_CHUNKS,
+        is_join=_is_join,
+        dice=_dice,
+        pair_inflections=_pair_inflections,
+        slow_match=_slow_match,
+    )
+    _kernel = _nearpath
+    return True
+
+
+def compiled() -> bool:
+    """True when the near path runs on the compiled kernel."""
+    return _kernel is not None
+
+
+use_compiled()

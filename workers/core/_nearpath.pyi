@@ -1,0 +1,38 @@
+# Types of the compiled near path (workers/core/_nearpath.pyx).
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from typing import Any
+
+from workers.core.fingerprint import LineFeatures
+
+def configure(
+    *,
+    benign: frozenset[str],
+    fillers: frozenset[str],
+    morph_dice: float,
+    min_join: int,
+    kinds: tuple[int, int, int],
+    features_type: type[LineFeatures],
+    no_words: frozenset[str],
+    squash_delete: bytes,
+    join_sep: str,
+    chunks: MutableMapping[str, tuple[tuple[int, str], ...]],
+    is_join: Callable[[str, frozenset[str]], bool],
+    dice: Callable[[str, str], float],
+    pair_inflections: Callable[[set[str], set[str]], None],
+    slow_match: Callable[[LineFeatures, LineFeatures, float], float | None],
+) -> None: ...
+def line_features(normalized: str, /) -> LineFeatures: ...
+def first_match(features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /) -> float | None: ...
+def best_match(
+    features: LineFeatures,
+    candidates: list[str],
+    entries: Mapping[str, Any],
+    texts: Mapping[str, tuple[LineFeatures, ...]],
+    oldest: int,
+    latest: int,
+    threshold: float,
+    /,
+) -> tuple[float, int, str] | None: ...
+def candidates(
+    tokens: frozenset[str], postings: dict[str, set[str]], probe_share: float, limit: int, /
+) -> list[str]: ...
