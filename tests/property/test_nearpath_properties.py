@@ -36,6 +36,14 @@ lines = st.lists(st.tuples(punctuation, words, punctuation), min_size=0, max_siz
 
 
 @given(lines)
+def test_chunk_words_agree(line: str) -> None:
+    """Each chunk's words (kinds and content forms) as the reference's cache computes them
+    (the kernel keeps its own cache)."""
+    for chunk in line.split():
+        assert kernel().chunk_info(chunk) == fingerprint._ChunkCache()[chunk]
+
+
+@given(lines)
 def test_line_features_agree(line: str) -> None:
     """The compiled features are the reference's, field by field."""
     assert kernel().line_features(line) == fingerprint._line_features(line)

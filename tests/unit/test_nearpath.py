@@ -62,6 +62,15 @@ def test_switching_off_runs_the_reference() -> None:
     assert fingerprint.compiled()
 
 
+def test_chunk_words_are_the_same(lines: list[str]) -> None:
+    """The words of every chunk of the labelled lines, computed by each side from scratch."""
+    chunks = {chunk for line in lines for chunk in line.split()}
+    fingerprint.clear_caches()
+    compiled = {chunk: kernel().chunk_info(chunk) for chunk in chunks}
+    assert compiled == {chunk: fingerprint._ChunkCache()[chunk] for chunk in chunks}
+    assert any(kind == fingerprint._CONJOINED for info in compiled.values() for kind, _ in info)
+
+
 def test_line_features_are_the_same(lines: list[str]) -> None:
     """Features of every labelled line, field by field (frozensets, sorted numbers, key)."""
     for line in lines:
@@ -176,3 +185,19 @@ def test_inflection_pairing_at_exactly_the_dice_threshold() -> None:
     expected = Probe(a, 0.4)._first_match((b,))
     assert expected is not None
     assert kernel().first_match(a, (b,), 0.4) == expected
+
+
+def test_chunk_cache_empties_when_full_and_stays_right() -> None:
+    """The kernel's chunk cache holds at most `_ChunkCache.max_size` chunks; past that it
+    starts over, and what it returns is still the reference's words."""
+    limit = fingerprint._ChunkCache.max_size
+    chunks = [f"{_word(i, 'ل')}و{_word(i // 7, 'ن')}" for i in range(limit + 500)]
+    probe = "والفطيرة"
+    first = kernel().chunk_info(probe)
+    for chunk in chunks:
+        kernel().chunk_info(chunk)
+    assert kernel().chunk_info(probe) == first == fingerprint._ChunkCache()[probe]
+    for chunk in chunks[-3:] + chunks[:3]:
+        assert kernel().chunk_info(chunk) == fingerprint._ChunkCache()[chunk]
+    fingerprint.clear_caches()
+    assert line_features("قصف والفطيرة") == fingerprint._line_features("قصف والفطيرة")

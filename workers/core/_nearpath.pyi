@@ -1,5 +1,5 @@
 # Types of the compiled near path (workers/core/_nearpath.pyx).
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from workers.core.fingerprint import LineFeatures
@@ -10,18 +10,26 @@ def configure(
     fillers: frozenset[str],
     morph_dice: float,
     min_join: int,
-    kinds: tuple[int, int, int],
+    kinds: tuple[int, int, int, int, int],
     features_type: type[LineFeatures],
     no_words: frozenset[str],
     squash_delete: bytes,
-    join_sep: str,
-    chunks: MutableMapping[str, tuple[tuple[int, str], ...]],
+    chunks_max: int,
+    stop: frozenset[str],
+    negation: frozenset[str],
+    place_markers: frozenset[str],
+    article_prefixes: tuple[str, ...],
+    min_stem: int,
+    number_words: Mapping[str, str],
+    to_space: bytes,
     is_join: Callable[[str, frozenset[str]], bool],
     dice: Callable[[str, str], float],
     pair_inflections: Callable[[set[str], set[str]], None],
     slow_match: Callable[[LineFeatures, LineFeatures, float], float | None],
 ) -> None: ...
 def line_features(normalized: str, /) -> LineFeatures: ...
+def chunk_info(chunk: str, /) -> tuple[tuple[int, str], ...]: ...
+def clear_cache() -> None: ...
 def first_match(features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /) -> float | None: ...
 def best_match(
     features: LineFeatures,

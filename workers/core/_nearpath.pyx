@@ -25,9 +25,13 @@ References (keep in step; the tests compare each pair):
 """
 
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.math cimport ceil
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memset
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from sys import intern
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object)
@@ -37,16 +41,43 @@ cdef extern from "Python.h":
     Py_hash_t PyObject_Hash(object) except -1
     int PySet_Contains(object, object) except -1
     int PyUnicode_Compare(object, object) except? -1
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4)
+    bint Py_UNICODE_ISSPACE(Py_UCS4)
     PyObject *PyDict_GetItem(object, object)
+    object PyFrozenSet_New(PyObject *)
+    int PySet_Add(object, object) except -1
+
+cdef extern from *:
+    """
+    /* The (hash, string) order of tokens. A str caches its hash; tokens are always hashed
+       (they live in frozensets), so this reads a field. Strings compare without error. */
+    static inline Py_hash_t raqib_hash(PyObject *s) {
+        Py_hash_t h = ((PyASCIIObject *)s)->hash;
+        return h != -1 ? h : PyObject_Hash(s);
+    }
+    static inline int raqib_order(PyObject *x, PyObject *y) {
+        Py_hash_t hx, hy;
+        if (x == y) return 0;
+        hx = raqib_hash(x);
+        hy = raqib_hash(y);
+        if (hx != hy) return hx < hy ? -1 : 1;
+        return PyUnicode_Compare(x, y);
+    }
+    static inline PyObject **raqib_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }
+    """
+    int raqib_order(PyObject *x, PyObject *y)
+    PyObject **raqib_items(PyObject *t)
+
 
 # LineFeatures fields, by position (a NamedTuple: indexing skips the attribute lookup)
 DEF F_TOKENS = 0
 DEF F_NUMBERS = 1
 DEF F_NEGATIONS = 2
 DEF F_PLACES = 3
+DEF F_ORDER = 5
 
 DEF MAX_WORD = 64  # longer words (never seen in a ticker) go through the Python reference
-DEF MAX_DIFF = 64  # likewise for more differing tokens per side
+DEF MAX_DIFF = 64  # likewise for lines of more tokens
 
 # set by `configure` from `fingerprint`, the one place the rules' constants are defined
 cdef frozenset _BENIGN = frozenset()
@@ -57,84 +88,315 @@ cdef int K_NUMBER = 1, K_MARKER = 3, K_CONJOINED = 5
 cdef object _features_type = None
 cdef frozenset _NO_WORDS = frozenset()
 cdef bytes _SQUASH_DELETE = b""
-cdef str _JOIN_SEP = " "
-cdef object _chunks = None
-cdef object _chunk_info = None
+cdef char _squash_drop[256]  # the bytes exact keys leave out (_SQUASH_DELETE as a table)
 cdef object _py_is_join = None
 cdef object _py_dice = None
 cdef object _pair_inflections = None
 cdef object _slow_match = None
+cdef frozenset _STOP = frozenset()
+cdef frozenset _NEGATION = frozenset()
+cdef frozenset _PLACE_MARKERS = frozenset()
+cdef tuple _ARTICLE_PREFIXES = ()
+cdef Py_ssize_t _MIN_STEM = 2
+cdef dict _NUMBER_WORDS = {}
+cdef bytes _TO_SPACE = b""
+cdef Py_ssize_t _CHUNKS_MAX = 1 << 16
+cdef int K_NEGATED = 2, K_TOKEN = 4
 
 
 def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no_words,
-              squash_delete, join_sep, chunks, is_join, dice, pair_inflections, slow_match):
+              squash_delete, chunks_max, stop, negation, place_markers,
+              article_prefixes, min_stem, number_words, to_space, is_join, dice,
+              pair_inflections, slow_match):
     """Take the constants, the chunk cache and the rare slow paths of `fingerprint`."""
-    global _BENIGN, _FILLERS, _MORPH_DICE, _MIN_JOIN, K_NUMBER, K_MARKER, K_CONJOINED
-    global _features_type, _NO_WORDS, _SQUASH_DELETE, _JOIN_SEP, _chunks, _chunk_info
-    global _py_is_join, _py_dice, _pair_inflections, _slow_match
+    global _BENIGN, _FILLERS, _MORPH_DICE, _MIN_JOIN, K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN
+    global K_CONJOINED, _features_type, _NO_WORDS, _SQUASH_DELETE
+    global _py_is_join, _py_dice, _pair_inflections, _slow_match, _STOP
+    global _NEGATION, _PLACE_MARKERS, _ARTICLE_PREFIXES, _MIN_STEM, _NUMBER_WORDS, _TO_SPACE
+    global _CHUNKS_MAX
     _BENIGN = frozenset(benign)
     _FILLERS = tuple(sorted(fillers))
     _MORPH_DICE = morph_dice
     _MIN_JOIN = min_join
-    K_NUMBER, K_MARKER, K_CONJOINED = kinds
+    K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN, K_CONJOINED = kinds
     _features_type = features_type
     _NO_WORDS = no_words
     _SQUASH_DELETE = squash_delete
-    _JOIN_SEP = join_sep
-    _chunks = chunks
-    _chunk_info = chunks.__getitem__
+    cdef int i
+    for i in range(256):
+        _squash_drop[i] = 0
+    for i in squash_delete:
+        _squash_drop[i] = 1
     _py_is_join = is_join
     _py_dice = dice
     _pair_inflections = pair_inflections
     _slow_match = slow_match
+    _STOP = frozenset(stop)
+    _NEGATION = frozenset(negation)
+    _PLACE_MARKERS = frozenset(place_markers)
+    _ARTICLE_PREFIXES = tuple(article_prefixes)
+    _MIN_STEM = min_stem
+    _NUMBER_WORDS = dict(number_words)
+    _TO_SPACE = to_space
+    _CHUNKS_MAX = chunks_max
 
 
 # ---------------------------------------------------------------------------------------
-# line features
+# words of a line: the chunk cache's misses
+
+
+cdef str _strip_word(str word):
+    """`fingerprint._strip_word`: the content form of one word, "" for a function word."""
+    cdef str prefix
+    word = word.strip(".,")
+    if not word or word in _STOP:
+        return ""
+    if word in _BENIGN or word in _NEGATION:
+        return word
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            word = word[len(prefix):]
+            break
+    else:
+        if word[0] == "و" and len(word) >= 5:
+            return _strip_word(word[1:])
+    if word in _STOP:
+        return ""
+    return <str>_NUMBER_WORDS.get(word, word)
+
+
+cdef bint _has_digit(str word):
+    cdef Py_ssize_t i
+    cdef int kind = PyUnicode_KIND(word)
+    cdef void *data = PyUnicode_DATA(word)
+    for i in range(PyUnicode_GET_LENGTH(word)):
+        if Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i)):
+            return True
+    return False
+
+
+cdef object _word_info(str raw):
+    """`fingerprint._word_info`: (kind, content form) of one word, None for a function word."""
+    cdef str word = _strip_word(raw)
+    if not word:
+        return None
+    if _has_digit(word):
+        return (K_NUMBER, word.replace(",", "").replace(".", ""))
+    # one object per distinct word: the merge of two lines' tokens then finds equal
+    # tokens by pointer
+    word = intern(word)
+    if word in _NEGATION:
+        return (K_NEGATED, word)
+    if word in _PLACE_MARKERS:
+        return (K_MARKER, word)
+    if raw[0] == "و" and raw != word:
+        return (K_CONJOINED, word)
+    return (K_TOKEN, word)
+
+
+cdef tuple _chunk_words(str chunk):
+    """`fingerprint._ChunkCache.__missing__`: the kinds and forms of a chunk's words."""
+    cdef list out = []
+    for raw in chunk.encode().translate(_TO_SPACE).decode().split():
+        info = _word_info(<str>raw)
+        if info is not None:
+            out.append(info)
+    return tuple(out)
+
+
+# The chunk cache of the compiled path: whitespace-separated chunk -> `_chunk_words`, an
+# open-addressing table keyed by a hash of the chunk's code points, so that a line is
+# looked up chunk by chunk without making a string of each (and hashing it) first. Like
+# `fingerprint._CHUNKS` it only saves time: it is emptied when half full.
+cdef struct ChunkSlot:
+    uint64_t hash
+    PyObject *chunk  # owned reference (str)
+    PyObject *words  # owned reference (tuple)
+
+cdef ChunkSlot *_table = NULL
+cdef Py_ssize_t *_table_filled = NULL  # the slots in use, in the order they were filled
+cdef Py_ssize_t _table_size = 0, _table_used = 0
+
+
+cdef inline uint64_t _fnv(int kind, void *data, Py_ssize_t start, Py_ssize_t end):
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef Py_ssize_t i
+    for i in range(start, end):
+        h = (h ^ <uint64_t>PyUnicode_READ(kind, data, i)) * 1099511628211ULL
+    return h
+
+
+def clear_cache():
+    """Empty the chunk cache (it only saves time; benchmarks measure it cold)."""
+    global _table_used
+    cdef Py_ssize_t i, j
+    for i in range(_table_used):
+        j = _table_filled[i]
+        Py_DECREF(<object>_table[j].chunk)
+        Py_DECREF(<object>_table[j].words)
+        _table[j].chunk = NULL
+        _table[j].words = NULL
+    _table_used = 0
+
+
+cdef int _ensure_table() except -1:
+    global _table, _table_size, _table_filled
+    cdef Py_ssize_t size = 16
+    if _table != NULL:
+        return 0
+    while size < 2 * _CHUNKS_MAX:
+        size <<= 1
+    _table = <ChunkSlot *>calloc(size, sizeof(ChunkSlot))
+    _table_filled = <Py_ssize_t *>malloc((_CHUNKS_MAX + 1) * sizeof(Py_ssize_t))
+    if _table == NULL or _table_filled == NULL:
+        raise MemoryError()
+    _table_size = size
+    return 0
+
+
+cdef tuple _lookup(str line, int kind, void *data, Py_ssize_t start, Py_ssize_t end):
+    """The words of the chunk line[start:end], from the cache or computed and stored."""
+    global _table_used
+    cdef uint64_t h = _fnv(kind, data, start, end)
+    cdef Py_ssize_t mask = _table_size - 1, j = <Py_ssize_t>(h & <uint64_t>mask), i, n = end - start
+    cdef PyObject *stored
+    cdef int skind
+    cdef void *sdata
+    while _table[j].chunk != NULL:
+        if _table[j].hash == h:
+            stored = _table[j].chunk
+            if PyUnicode_GET_LENGTH(<object>stored) == n:
+                skind = PyUnicode_KIND(<object>stored)
+                sdata = PyUnicode_DATA(<object>stored)
+                for i in range(n):
+                    if PyUnicode_READ(skind, sdata, i) != PyUnicode_READ(kind, data, start + i):
+                        break
+                else:
+                    return <tuple>_table[j].words
+        j = (j + 1) & mask
+    chunk = line[start:end]
+    words = _chunk_words(chunk)
+    if _table_used >= _CHUNKS_MAX:
+        clear_cache()
+        j = <Py_ssize_t>(h & <uint64_t>mask)
+    Py_INCREF(chunk)
+    Py_INCREF(words)
+    _table[j].hash = h
+    _table[j].chunk = <PyObject *>chunk
+    _table[j].words = <PyObject *>words
+    _table_filled[_table_used] = j
+    _table_used += 1
+    return words
+
+
+def chunk_info(str chunk):
+    """What the chunk cache holds for `chunk` (computed and stored on a miss)."""
+    _ensure_table()
+    return _lookup(chunk, PyUnicode_KIND(chunk), PyUnicode_DATA(chunk), 0, PyUnicode_GET_LENGTH(chunk))
 
 
 def line_features(str normalized):
     """`fingerprint.line_features` (uncached: the caller caches)."""
-    cdef list tokens = [], numbers = [], places = [], negations = []
+    cdef object token_set = PyFrozenSet_New(NULL)
+    cdef object places = None, negations = None
+    cdef list numbers = None
     cdef bint in_place = False, after_place = False
     cdef int kind
     cdef tuple info, pair
-    cdef PyObject *cached
-    for chunk in normalized.split():
-        cached = PyDict_GetItem(_chunks, chunk)
-        info = <tuple>cached if cached != NULL else <tuple>_chunk_info(chunk)
+    cdef int ukind = PyUnicode_KIND(normalized)
+    cdef void *udata = PyUnicode_DATA(normalized)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(normalized), pos = 0, start
+    _ensure_table()
+    while pos < n:
+        # the chunks `str.split()` gives: runs of non-whitespace
+        while pos < n and Py_UNICODE_ISSPACE(PyUnicode_READ(ukind, udata, pos)):
+            pos += 1
+        if pos == n:
+            break
+        start = pos
+        while pos < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(ukind, udata, pos)):
+            pos += 1
+        info = _lookup(normalized, ukind, udata, start, pos)
         for pair in info:
             kind = pair[0]
             word = pair[1]
             if kind >= K_MARKER:
-                tokens.append(word)
+                # brand-new frozensets are filled with PySet_Add before anyone sees them
+                PySet_Add(token_set, word)
                 if kind == K_MARKER:
                     in_place = True
                     after_place = False
                 elif in_place or (after_place and kind == K_CONJOINED):
                     # a name after a marker, or a conjoined one after it
-                    places.append(word)
+                    if places is None:
+                        places = PyFrozenSet_New(NULL)
+                    PySet_Add(places, word)
                     in_place = False
                     after_place = True
                 else:
                     after_place = False
             elif kind == K_NUMBER:
+                if numbers is None:
+                    numbers = []
                 numbers.append(word)
                 in_place = after_place = False
             else:
-                negations.append(word)
+                if negations is None:
+                    negations = PyFrozenSet_New(NULL)
+                PySet_Add(negations, word)
                 in_place = after_place = False
-    cdef frozenset token_set = frozenset(tokens)
-    if numbers:
+    if numbers is not None:
         numbers.sort()
-    return _features_type(
+    # what the named tuple's own __new__ does, without its Python frame
+    return tuple.__new__(_features_type, (
         token_set,
-        tuple(numbers),
-        frozenset(negations) if negations else _NO_WORDS,
-        frozenset(places) if places else _NO_WORDS,
-        normalized.encode().translate(None, _SQUASH_DELETE),
-        _JOIN_SEP.join([t for t in token_set if PyUnicode_GET_LENGTH(t) >= _MIN_JOIN]),
-    )
+        tuple(numbers) if numbers is not None else (),
+        negations if negations is not None else _NO_WORDS,
+        places if places is not None else _NO_WORDS,
+        _squashed(normalized),
+        _by_hash(<frozenset>token_set),
+    ))
+
+
+cdef tuple _by_hash(frozenset tokens):
+    """The tokens sorted by (hash, string) (`fingerprint._hash_order`): insertion sort of
+    a dozen pointers, then one tuple."""
+    cdef Py_ssize_t n = len(tokens), i = 0, j
+    cdef PyObject *item
+    cdef PyObject **items = <PyObject **>malloc((n + 1) * sizeof(PyObject *))
+    if items == NULL:
+        raise MemoryError()
+    try:
+        for token in tokens:
+            item = <PyObject *>token
+            j = i - 1
+            while j >= 0 and raqib_order(item, items[j]) < 0:
+                items[j + 1] = items[j]
+                j -= 1
+            items[j + 1] = item
+            i += 1
+        return tuple([<object>items[i] for i in range(n)])
+    finally:
+        free(items)
+
+
+cdef bytes _squashed(str normalized):
+    """`fingerprint.exact_key`: the UTF-8 bytes without ASCII punctuation and whitespace
+    (one pass instead of encode + translate)."""
+    cdef bytes utf8 = normalized.encode()
+    cdef const unsigned char *src = utf8
+    cdef Py_ssize_t n = len(utf8), i, k = 0
+    cdef unsigned char *out = <unsigned char *>malloc(n + 1)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            if not _squash_drop[src[i]]:
+                out[k] = src[i]
+                k += 1
+        return PyBytes_FromStringAndSize(<char *>out, k)
+    finally:
+        free(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -318,81 +580,143 @@ cdef bint _substituted(PyObject **rest_a, Py_ssize_t n_a, PyObject **rest_b, Py_
 # one line against one remembered text
 
 
-cdef void _drop_joins(PyObject **words, Py_ssize_t n_words, PyObject **pieces, Py_ssize_t n_pieces,
-                      char *drop_words, char *drop_pieces) except *:
+cdef inline uint64_t _letters(PyObject *word):
+    """A 64-bit set of the word's code points (mod 64): a piece can only be inside a word
+    whose set holds all of the piece's. Arabic letters U+0621-U+064A land on distinct bits."""
+    cdef uint64_t mask = 0
+    cdef Py_ssize_t i
+    cdef int kind = PyUnicode_KIND(<object>word)
+    cdef void *data = PyUnicode_DATA(<object>word)
+    for i in range(PyUnicode_GET_LENGTH(<object>word)):
+        mask |= (<uint64_t>1) << (<uint64_t>PyUnicode_READ(kind, data, i) & 63)
+    return mask
+
+
+cdef void _drop_joins(PyObject **words, uint64_t *word_letters, Py_ssize_t *word_len,
+                      Py_ssize_t n_words, PyObject **pieces, uint64_t *piece_letters,
+                      Py_ssize_t *piece_len, Py_ssize_t n_pieces, char *drop_words,
+                      char *drop_pieces) except *:
     """`fingerprint._drop_joins`: a word of one side that is the other side's differing
     tokens written together (with clitics) is dropped with the pieces it is made of.
 
-    The reference first keeps the pieces found in the line's `joinable` (its long tokens);
-    every word tried here is one of them, so testing each piece against the word is the
-    same set of pieces.
+    The reference first keeps the pieces found in `_joinable` of the word's side (its long
+    differing words); testing each piece against each long word is the same set of pieces.
+    A piece can only be inside a longer word that has all of its letters.
     """
     cdef Py_ssize_t i, j, n_inside
     cdef PyObject *inside[MAX_DIFF]
     cdef Py_ssize_t inside_at[MAX_DIFF]
+    cdef uint64_t letters
+    cdef Py_ssize_t length
     for i in range(n_words):
-        word = <object>words[i]
-        if PyUnicode_GET_LENGTH(word) < _MIN_JOIN:
+        length = word_len[i]
+        if length < _MIN_JOIN:
             continue
+        letters = word_letters[i]
         n_inside = 0
         for j in range(n_pieces):
-            if _inside(<object>pieces[j], word):
+            if (piece_letters[j] & ~letters) == 0 and piece_len[j] < length and _inside(
+                    <object>pieces[j], <object>words[i]):
                 inside[n_inside] = pieces[j]
                 inside_at[n_inside] = j
                 n_inside += 1
-        if n_inside and _is_join(word, inside, n_inside):
+        if n_inside and _is_join(<object>words[i], inside, n_inside):
             drop_words[i] = 1
             for j in range(n_inside):
                 drop_pieces[inside_at[j]] = 1
 
 
-cdef object _match_one(object a, frozenset ta, Py_ssize_t n_a, tuple numbers, frozenset negations,
-                       frozenset places_a, tuple b, double threshold):
+cdef struct Query:
+    # the line being decided, unpacked once for all the texts it is compared with
+    PyObject *features
+    PyObject *numbers
+    PyObject *negations
+    PyObject *places
+    PyObject *order
+
+
+cdef object _match_one(Query *q, tuple b, double threshold):
     """What `Probe.first_match` finds for one text `b`: its similarity, or None."""
-    cdef frozenset tb, neg_b, places_b
+    cdef frozenset neg_b, places_b
+    cdef frozenset places_a = <frozenset>q.places
+    cdef tuple numbers = <tuple>q.numbers
     cdef tuple numbers_b
-    cdef Py_ssize_t common, n_b, k_a = 0, k_b = 0, i, kept_a, kept_b, r_a = 0, r_b = 0
+    cdef tuple order_a = <tuple>q.order
+    cdef tuple order_b
+    cdef Py_ssize_t n_a = len(order_a), n_b, common = 0, k_a = 0, k_b = 0, i = 0, j = 0
+    cdef Py_ssize_t kept_a, kept_b, r_a = 0, r_b = 0
+    cdef int c
     cdef double similarity
+    cdef PyObject **items_a
+    cdef PyObject **items_b
     cdef PyObject *only_a[MAX_DIFF]
     cdef PyObject *only_b[MAX_DIFF]
+    cdef uint64_t letters_a[MAX_DIFF]
+    cdef uint64_t letters_b[MAX_DIFF]
+    cdef Py_ssize_t len_a[MAX_DIFF]
+    cdef Py_ssize_t len_b[MAX_DIFF]
+    cdef bint long_a = False, long_b = False
     cdef char drop_a[MAX_DIFF]
     cdef char drop_b[MAX_DIFF]
     # the figures and negations first (they reject most pairs); identity is the cheap
     # common case of equality (the empty ones are shared singletons)
     neg_b = <frozenset>b[F_NEGATIONS]
-    if neg_b is not negations and neg_b != negations:
+    if <PyObject *>neg_b != q.negations and neg_b != <frozenset>q.negations:
         return None
     numbers_b = <tuple>b[F_NUMBERS]
     if numbers_b is not numbers and len(numbers) and len(numbers_b) and numbers_b != numbers:
         if _both_have_extra(numbers, numbers_b):
             return None
-    tb = <frozenset>b[F_TOKENS]
-    n_b = len(tb)
-    for t in ta:
-        if not PySet_Contains(tb, t):
-            if k_a == MAX_DIFF:
-                return _slow_match(a, b, threshold)
-            only_a[k_a] = <PyObject *>t
+    order_b = <tuple>b[F_ORDER]
+    n_b = len(order_b)
+    if n_a > MAX_DIFF or n_b > MAX_DIFF:  # never a ticker line: the reference decides
+        return _slow_match(<object>q.features, b, threshold)
+    # one merge of the two (hash, token)-sorted token lists: the shared tokens and each
+    # side's others
+    items_a = raqib_items(<PyObject *>order_a)
+    items_b = raqib_items(<PyObject *>order_b)
+    while i < n_a and j < n_b:
+        c = raqib_order(items_a[i], items_b[j])
+        if c == 0:
+            common += 1
+            i += 1
+            j += 1
+        elif c < 0:
+            only_a[k_a] = items_a[i]
             k_a += 1
-    common = n_a - k_a
+            i += 1
+        else:
+            only_b[k_b] = items_b[j]
+            k_b += 1
+            j += 1
     if common == 0:
         return None
     if common == n_a or common == n_b:
         # one side's tokens are all in the other: no join and no place or substitution veto
         similarity = common / <double>(n_a + n_b - common)
         return similarity if similarity >= threshold else None
-    for t in tb:
-        if not PySet_Contains(ta, t):
-            if k_b == MAX_DIFF:
-                return _slow_match(a, b, threshold)
-            only_b[k_b] = <PyObject *>t
-            k_b += 1
+    while i < n_a:
+        only_a[k_a] = items_a[i]
+        k_a += 1
+        i += 1
+    while j < n_b:
+        only_b[k_b] = items_b[j]
+        k_b += 1
+        j += 1
     for i in range(k_a):
         drop_a[i] = 0
+        letters_a[i] = _letters(only_a[i])
+        len_a[i] = PyUnicode_GET_LENGTH(<object>only_a[i])
+        long_a |= len_a[i] >= _MIN_JOIN
     for i in range(k_b):
         drop_b[i] = 0
-    _drop_joins(only_a, k_a, only_b, k_b, drop_a, drop_b)
-    _drop_joins(only_b, k_b, only_a, k_a, drop_b, drop_a)
+        letters_b[i] = _letters(only_b[i])
+        len_b[i] = PyUnicode_GET_LENGTH(<object>only_b[i])
+        long_b |= len_b[i] >= _MIN_JOIN
+    if long_a:
+        _drop_joins(only_a, letters_a, len_a, k_a, only_b, letters_b, len_b, k_b, drop_a, drop_b)
+    if long_b:
+        _drop_joins(only_b, letters_b, len_b, k_b, only_a, letters_a, len_a, k_a, drop_b, drop_a)
     kept_a, kept_b = k_a, k_b
     for i in range(k_a):
         kept_a -= drop_a[i]
@@ -429,14 +753,20 @@ cdef object _match_one(object a, frozenset ta, Py_ssize_t n_a, tuple numbers, fr
     return similarity
 
 
+cdef inline void _query(Query *q, tuple a):
+    q.features = <PyObject *>a
+    q.numbers = <PyObject *>a[F_NUMBERS]
+    q.negations = <PyObject *>a[F_NEGATIONS]
+    q.places = <PyObject *>a[F_PLACES]
+    q.order = <PyObject *>a[F_ORDER]
+
+
 def first_match(features, texts, double threshold):
     """`Probe(features, threshold).first_match(texts)` (for threshold > 0)."""
-    cdef tuple a = <tuple>features
-    cdef frozenset ta = <frozenset>a[F_TOKENS]
-    cdef Py_ssize_t n_a = len(ta)
+    cdef Query q
+    _query(&q, <tuple>features)
     for b in texts:
-        found = _match_one(a, ta, n_a, <tuple>a[F_NUMBERS], <frozenset>a[F_NEGATIONS],
-                           <frozenset>a[F_PLACES], <tuple>b, threshold)
+        found = _match_one(&q, <tuple>b, threshold)
         if found is not None:
             return found
     return None
@@ -447,15 +777,11 @@ def best_match(features, list candidates, dict entries, texts, long long oldest,
     """The candidate loop of `dedup.decide`: `(similarity, first_seen, event_id)` of the
     best visible candidate whose texts match (its first matching text), ties to the
     earliest first sighting, then the smaller event id; None when none matches."""
-    cdef tuple a = <tuple>features
-    cdef frozenset ta = <frozenset>a[F_TOKENS]
-    cdef tuple numbers = <tuple>a[F_NUMBERS]
-    cdef frozenset negations = <frozenset>a[F_NEGATIONS]
-    cdef frozenset places = <frozenset>a[F_PLACES]
-    cdef Py_ssize_t n_a = len(ta)
+    cdef Query q
     cdef double best_sim = -1.0, sim
     cdef long long best_first = 0, first_seen
     best_id = None
+    _query(&q, <tuple>features)
     for event_id in candidates:
         entry = entries[event_id]
         if entry.last_seen < oldest:
@@ -464,7 +790,7 @@ def best_match(features, list candidates, dict entries, texts, long long oldest,
         if first_seen > latest:
             continue
         for b in texts[event_id]:
-            found = _match_one(a, ta, n_a, numbers, negations, places, <tuple>b, threshold)
+            found = _match_one(&q, <tuple>b, threshold)
             if found is not None:
                 sim = found
                 if (best_id is None or sim > best_sim or (sim == best_sim and (
@@ -498,21 +824,33 @@ cdef bint _rarer(Probed *x, Probed *y) except -1:
     return PyUnicode_Compare(<object>x.token, <object>y.token) < 0
 
 
+cdef bint _ranked_before(Slot *x, Slot *y) except -1:
+    """(most held, smaller event id): the candidates' order."""
+    if x.count != y.count:
+        return x.count > y.count
+    return PyUnicode_Compare(<object>x.key, <object>y.key) < 0
+
+
+DEF STACK_SLOTS = 1024
+
+
 def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
     """`dedup.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
     first (ties by event id), at most `limit`."""
     cdef Py_ssize_t n_tokens = len(tokens), n_found = 0, n_probe, i, j, total = 0
-    cdef Py_ssize_t size, mask, n_keys = 0
+    cdef Py_ssize_t size, mask, n_keys = 0, n_ranked = 0
     cdef Probed *found
     cdef Probed tmp
-    cdef Slot *table
+    cdef Slot stack_table[STACK_SLOTS]
+    cdef Slot *table = stack_table
+    cdef Slot slot
     cdef PyObject *holders
     cdef Py_hash_t h
     cdef int floor, c, top
     cdef int *hist
-    cdef list ranked = []
+    cdef list out = []
     if n_tokens == 0:
-        return []
+        return out
     found = <Probed *>malloc(n_tokens * sizeof(Probed))
     if found == NULL:
         raise MemoryError()
@@ -526,7 +864,7 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
                 total += found[n_found].holders
                 n_found += 1
         if n_found == 0:
-            return []
+            return out
         n_probe = <Py_ssize_t>ceil(probe_share * n_tokens)
         if n_probe < 1:
             n_probe = 1
@@ -546,9 +884,11 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
         while size < 2 * total:
             size <<= 1
         mask = size - 1
-        table = <Slot *>calloc(size, sizeof(Slot))
-        if table == NULL:
-            raise MemoryError()
+        if size > STACK_SLOTS:
+            table = <Slot *>malloc(size * sizeof(Slot))
+            if table == NULL:
+                raise MemoryError()
+        memset(table, 0, size * sizeof(Slot))
         try:
             for i in range(n_found):
                 for e in <set>found[i].postings:
@@ -587,12 +927,23 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
                 free(hist)
                 if top > floor:
                     floor = top
+            # the kept slots, compacted to the front of the table, then ranked
             for j in range(size):
                 if table[j].key != NULL and table[j].count >= floor:
-                    ranked.append((-table[j].count, <object>table[j].key))
+                    table[n_ranked] = table[j]
+                    n_ranked += 1
+            for i in range(1, n_ranked):
+                slot = table[i]
+                j = i - 1
+                while j >= 0 and _ranked_before(&slot, &table[j]):
+                    table[j + 1] = table[j]
+                    j -= 1
+                table[j + 1] = slot
+            for i in range(min(n_ranked, limit)):
+                out.append(<object>table[i].key)
         finally:
-            free(table)
+            if table != stack_table:
+                free(table)
     finally:
         free(found)
-    ranked.sort()
-    return [e for _, e in ranked[:limit]]
+    return out

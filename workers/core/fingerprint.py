@@ -20,7 +20,7 @@ Speed (the near path runs this for every line that is not an exact repeat):
   gives at that threshold ("merge, at this similarity" or not), without what it does not
   need: the cheap vetoes first, the similarity next, the place and substitution rules only
   above the threshold, and joins only when a token of one line sits inside a long token of
-  the other (`LineFeatures.joinable`, one substring search per differing token).
+  the other (`_joinable`, one substring search per differing token).
   `benchmarks/eval_dedup.py` checks it against `compare` on every pair of labeled lines.
 
 Why an inverted index of tokens and not MinHash or SimHash: a ticker line has 8-20 content
@@ -176,7 +176,7 @@ _NEGATED: Final = 2  # form: the negation word
 _MARKER: Final = 3  # a content token that is a place marker
 _TOKEN: Final = 4  # a content token
 _CONJOINED: Final = 5  # a content token written with a leading "و" ("والفطيرة")
-_JOIN_SEP: Final = " "  # separates the words of `LineFeatures.joinable` (never in a token)
+_JOIN_SEP: Final = " "  # separates the words of `_joinable` (never in a token)
 
 
 def _word_info(raw: str) -> tuple[int, str] | None:
@@ -222,6 +222,8 @@ _CHUNKS: Final = _ChunkCache()
 def clear_caches() -> None:
     """Empty this module's caches (they only save time; benchmarks measure them cold)."""
     _CHUNKS.clear()
+    if _kernel is not None:
+        _kernel.clear_cache()
     line_features.cache_clear()
     _bigrams.cache_clear()
     _is_join.cache_clear()
@@ -237,9 +239,9 @@ class LineFeatures(NamedTuple):
     negations: frozenset[str]  # negation particles and verbs of denial in the line
     places: frozenset[str]  # content tokens in a place slot
     squashed: bytes  # exact_key: the line without punctuation and spaces
-    # the tokens long enough to be a join (`_MIN_JOIN`), space-separated, so that one
-    # substring search tells whether a token of another line is inside one of them
-    joinable: str
+    # the tokens sorted by (hash, token): the compiled kernel intersects two lines by
+    # merging these (hashes are cached on the strings) instead of a set lookup per token
+    order: tuple[str, ...]
 
 
 def exact_key(normalized: str) -> bytes:
@@ -295,8 +297,12 @@ def _line_features(normalized: str) -> LineFeatures:
         frozenset(negations) if negations else _NO_WORDS,
         frozenset(places) if places else _NO_WORDS,
         normalized.encode().translate(None, _SQUASH_DELETE),
-        _JOIN_SEP.join([t for t in token_set if len(t) >= _MIN_JOIN]),
+        tuple(sorted(token_set, key=_hash_order)),
     )
+
+
+def _hash_order(token: str) -> tuple[int, str]:
+    return hash(token), token
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,16 +366,22 @@ def _drop_joins(joined: AbstractSet[str], pieces: list[str], own: set[str], othe
             other.difference_update(inside)
 
 
+def _joinable(words: Iterable[str]) -> str:
+    """The words long enough to be a join (`_MIN_JOIN`), space-separated, so that one
+    substring search tells whether a token of the other line is inside one of them."""
+    return _JOIN_SEP.join([word for word in words if len(word) >= _MIN_JOIN])
+
+
 def _explain_joins(
     a: LineFeatures, b: LineFeatures, diff_a: frozenset[str], diff_b: frozenset[str]
 ) -> tuple[set[str], set[str]] | None:
     """`_unexplained` of two lines from their token differences, or None when no join is
     possible and they are the differences themselves."""
-    # A piece of a join is a token of one side inside a long token of the other, so inside
-    # the other side's `joinable`: one substring search per token finds every candidate
-    # piece (almost always none), and only those are tried against the words.
-    pieces_b = list(filter(a.joinable.__contains__, diff_b))
-    pieces_a = list(filter(b.joinable.__contains__, diff_a))
+    # A piece of a join is a token of one side inside a long differing token of the other,
+    # so inside `_joinable` of that side: one substring search per token finds every
+    # candidate piece (almost always none), and only those are tried against the words.
+    pieces_b = list(filter(_joinable(diff_a).__contains__, diff_b))
+    pieces_a = list(filter(_joinable(diff_b).__contains__, diff_a))
     if not (pieces_a or pieces_b):
         return None
     return _drop_all_joins(diff_a, diff_b, pieces_a, pieces_b)
@@ -456,7 +468,7 @@ class Probe:
     def _first_match(self, texts: Iterable[LineFeatures]) -> float | None:
         """`first_match` in Python: the reference of the compiled one."""
         a, threshold = self.features, self.threshold
-        ta, negations, numbers, joinable = a.tokens, a.negations, a.numbers, a.joinable
+        ta, negations, numbers = a.tokens, a.negations, a.numbers
         n_a = len(ta)
         for b in texts:
             # the figures and negations first (they reject most pairs); identity is the
@@ -482,9 +494,10 @@ class Probe:
                 continue
             only_a: AbstractSet[str] = ta - tb
             only_b: AbstractSet[str] = tb - ta
-            # a join needs a token of one side inside a long token of the other
-            pieces_b = [t for t in only_b if t in joinable]
-            pieces_a = [t for t in only_a if t in b.joinable]
+            # a join needs a token of one side inside a long differing token of the other
+            long_a, long_b = _joinable(only_a), _joinable(only_b)
+            pieces_b = [t for t in only_b if t in long_a] if long_a else []
+            pieces_a = [t for t in only_a if t in long_b] if long_b else []
             if pieces_a or pieces_b:
                 only_a, only_b = _drop_all_joins(only_a, only_b, pieces_a, pieces_b)
                 similarity = common / (common + len(only_a) + len(only_b))
@@ -566,6 +579,7 @@ class Kernel(Protocol):
     there: hatch_build.py): the same verdicts as the Python here and in `dedup`, faster."""
 
     def line_features(self, normalized: str, /) -> LineFeatures: ...
+    def clear_cache(self) -> None: ...
     def first_match(
         self, features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /
     ) -> float | None: ...
@@ -606,12 +620,18 @@ def use_compiled(enabled: bool = True) -> bool:
         fillers=_FILLERS,
         morph_dice=_MORPH_DICE,
         min_join=_MIN_JOIN,
-        kinds=(_NUMBER, _MARKER, _CONJOINED),
+        kinds=(_NUMBER, _NEGATED, _MARKER, _TOKEN, _CONJOINED),
         features_type=LineFeatures,
         no_words=_NO_WORDS,
         squash_delete=_SQUASH_DELETE,
-        join_sep=_JOIN_SEP,
-        chunks=_CHUNKS,
+        chunks_max=_ChunkCache.max_size,
+        stop=_STOP,
+        negation=_NEGATION,
+        place_markers=_PLACE_MARKERS,
+        article_prefixes=_ARTICLE_PREFIXES,
+        min_stem=_MIN_STEM,
+        number_words=_NUMBER_WORDS,
+        to_space=_TO_SPACE,
         is_join=_is_join,
         dice=_dice,
         pair_inflections=_pair_inflections,
