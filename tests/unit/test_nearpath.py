@@ -201,3 +201,18 @@ def test_chunk_cache_empties_when_full_and_stays_right() -> None:
         assert kernel().chunk_info(chunk) == fingerprint._ChunkCache()[chunk]
     fingerprint.clear_caches()
     assert line_features("قصف والفطيرة") == fingerprint._line_features("قصف والفطيرة")
+
+
+def test_candidates_for_a_line_of_many_tokens() -> None:
+    """A 100-token line probes 70 tokens (more than the kernel's stack arrays hold): the
+    same candidates as the reference."""
+    state = DedupState()
+    texts = [" ".join(_word(i + k, "ل") for i in range(100)) for k in range(0, 30, 3)]
+    for n, text in enumerate(texts):
+        state.apply(decide(TickerSighting("s", text, text, T0 + timedelta(minutes=n)), state)[1])
+    index = state.view("s")
+    query = line_features(" ".join(_word(i, "ل") for i in range(1, 101)))
+    compiled = index.candidates(query, DEFAULT_CONFIG)
+    with python_reference():
+        assert index.candidates(query, DEFAULT_CONFIG) == compiled
+    assert len(compiled) == DEFAULT_CONFIG.max_candidates

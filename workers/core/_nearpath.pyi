@@ -42,5 +42,5 @@ def best_match(
     /,
 ) -> tuple[float, int, str] | None: ...
 def candidates(
-    tokens: frozenset[str], postings: dict[str, set[str]], probe_share: float, limit: int, /
+    tokens: frozenset[str], postings: dict[str, dict[str, None]], probe_share: float, limit: int, /
 ) -> list[str]: ...

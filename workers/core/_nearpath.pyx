@@ -45,6 +45,7 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4)
     PyObject *PyDict_GetItem(object, object)
     object PyFrozenSet_New(PyObject *)
+    int PyDict_Next(object, Py_ssize_t *, PyObject **, PyObject **)
     int PySet_Add(object, object) except -1
 
 cdef extern from *:
@@ -66,6 +67,7 @@ cdef extern from *:
     static inline PyObject **raqib_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }
     """
     int raqib_order(PyObject *x, PyObject *y)
+    Py_hash_t raqib_hash(PyObject *s)
     PyObject **raqib_items(PyObject *t)
 
 
@@ -806,12 +808,6 @@ def best_match(features, list candidates, dict entries, texts, long long oldest,
 # candidate lookup
 
 
-cdef struct Slot:
-    PyObject *key
-    Py_hash_t hash
-    int count
-
-
 cdef struct Probed:
     Py_ssize_t holders
     PyObject *token
@@ -824,30 +820,67 @@ cdef bint _rarer(Probed *x, Probed *y) except -1:
     return PyUnicode_Compare(<object>x.token, <object>y.token) < 0
 
 
-cdef bint _ranked_before(Slot *x, Slot *y) except -1:
+# The count table of `candidates`, kept between calls: a slot is in use when its stamp is
+# the current call's, so nothing is cleared per call, and `_count_filled` lists the used
+# slots so that only those are read back. Grown (never shrunk) when a lookup needs more.
+cdef struct CountSlot:
+    PyObject *key
+    Py_hash_t hash
+    int count
+    unsigned int stamp
+
+cdef CountSlot *_counts = NULL
+cdef Py_ssize_t *_count_filled = NULL
+cdef Py_ssize_t _counts_size = 0
+cdef unsigned int _stamp = 0
+
+
+cdef int _counts_for(Py_ssize_t total) except -1:
+    """Make the count table fit `total` entries at load <= 1/2 and start a new stamp."""
+    global _counts, _count_filled, _counts_size, _stamp
+    cdef Py_ssize_t size = 64
+    while size < 2 * total:
+        size <<= 1
+    if size > _counts_size:
+        free(_counts)
+        free(_count_filled)
+        _counts = <CountSlot *>calloc(size, sizeof(CountSlot))
+        _count_filled = <Py_ssize_t *>malloc(size * sizeof(Py_ssize_t))
+        if _counts == NULL or _count_filled == NULL:
+            _counts_size = 0
+            raise MemoryError()
+        _counts_size = size
+        _stamp = 0
+    _stamp += 1
+    if _stamp == 0:  # wrapped: every slot's stamp is stale again after one clear
+        memset(_counts, 0, _counts_size * sizeof(CountSlot))
+        _stamp = 1
+    return 0
+
+
+cdef bint _ranked_before(CountSlot *x, CountSlot *y) except -1:
     """(most held, smaller event id): the candidates' order."""
     if x.count != y.count:
         return x.count > y.count
     return PyUnicode_Compare(<object>x.key, <object>y.key) < 0
 
 
-DEF STACK_SLOTS = 1024
-
-
 def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
     """`dedup.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
-    first (ties by event id), at most `limit`."""
+    first (ties by event id), at most `limit`. `postings`: token -> {event id: None}."""
     cdef Py_ssize_t n_tokens = len(tokens), n_found = 0, n_probe, i, j, total = 0
-    cdef Py_ssize_t size, mask, n_keys = 0, n_ranked = 0
+    cdef Py_ssize_t mask, n_keys = 0, n_ranked = 0, pos
     cdef Probed *found
     cdef Probed tmp
-    cdef Slot stack_table[STACK_SLOTS]
-    cdef Slot *table = stack_table
-    cdef Slot slot
+    cdef CountSlot slot
+    cdef CountSlot *ranked
     cdef PyObject *holders
+    cdef PyObject *key
     cdef Py_hash_t h
     cdef int floor, c, top
-    cdef int *hist
+    cdef int hist[MAX_DIFF + 2]
+    cdef int *counts_of
+    cdef unsigned int stamp
     cdef list out = []
     if n_tokens == 0:
         return out
@@ -858,7 +891,7 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
         for t in tokens:
             holders = PyDict_GetItem(postings, t)
             if holders != NULL:
-                found[n_found].holders = len(<set>holders)
+                found[n_found].holders = len(<dict>holders)
                 found[n_found].token = <PyObject *>t
                 found[n_found].postings = holders
                 total += found[n_found].holders
@@ -880,70 +913,68 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
             total = 0
             for i in range(n_found):
                 total += found[i].holders
-        size = 16
-        while size < 2 * total:
-            size <<= 1
-        mask = size - 1
-        if size > STACK_SLOTS:
-            table = <Slot *>malloc(size * sizeof(Slot))
-            if table == NULL:
-                raise MemoryError()
-        memset(table, 0, size * sizeof(Slot))
-        try:
-            for i in range(n_found):
-                for e in <set>found[i].postings:
-                    h = PyObject_Hash(e)
-                    j = h & mask
-                    while True:
-                        if table[j].key == NULL:
-                            table[j].key = <PyObject *>e
-                            table[j].hash = h
-                            table[j].count = 1
-                            n_keys += 1
-                            break
-                        if table[j].key == <PyObject *>e or (
-                                table[j].hash == h and PyUnicode_Compare(<object>table[j].key, e) == 0):
-                            table[j].count += 1
-                            break
-                        j = (j + 1) & mask
-            # a line sharing a single token with this one cannot reach any useful threshold
-            floor = 2 if n_tokens > 2 else 1
-            if n_keys > limit:
-                # no event held fewer times than the limit-th one can be kept; counts are
-                # at most n_found, so a histogram finds it
-                hist = <int *>calloc(n_found + 1, sizeof(int))
-                if hist == NULL:
-                    raise MemoryError()
-                for j in range(size):
-                    if table[j].key != NULL:
-                        hist[table[j].count] += 1
-                c = 0
-                top = <int>n_found
-                while top > 0:
-                    c += hist[top]
-                    if c >= limit:
+        _counts_for(total)
+        mask = _counts_size - 1
+        stamp = _stamp
+        for i in range(n_found):
+            pos = 0
+            while PyDict_Next(<object>found[i].postings, &pos, &key, NULL):
+                h = raqib_hash(key)
+                j = h & mask
+                while True:
+                    if _counts[j].stamp != stamp:
+                        _counts[j].key = key
+                        _counts[j].hash = h
+                        _counts[j].count = 1
+                        _counts[j].stamp = stamp
+                        _count_filled[n_keys] = j
+                        n_keys += 1
                         break
-                    top -= 1
-                free(hist)
-                if top > floor:
-                    floor = top
-            # the kept slots, compacted to the front of the table, then ranked
-            for j in range(size):
-                if table[j].key != NULL and table[j].count >= floor:
-                    table[n_ranked] = table[j]
-                    n_ranked += 1
-            for i in range(1, n_ranked):
-                slot = table[i]
-                j = i - 1
-                while j >= 0 and _ranked_before(&slot, &table[j]):
-                    table[j + 1] = table[j]
-                    j -= 1
-                table[j + 1] = slot
-            for i in range(min(n_ranked, limit)):
-                out.append(<object>table[i].key)
-        finally:
-            if table != stack_table:
-                free(table)
+                    if _counts[j].key == key or (
+                            _counts[j].hash == h and PyUnicode_Compare(<object>_counts[j].key, <object>key) == 0):
+                        _counts[j].count += 1
+                        break
+                    j = (j + 1) & mask
     finally:
         free(found)
+    # a line sharing a single token with this one cannot reach any useful threshold
+    floor = 2 if n_tokens > 2 else 1
+    if n_keys > limit:
+        # no event held fewer times than the limit-th one can be kept; counts are at most
+        # n_found, so a histogram finds it
+        counts_of = &hist[0]
+        if n_found > MAX_DIFF:
+            counts_of = <int *>malloc((n_found + 1) * sizeof(int))
+        if counts_of == NULL:
+            raise MemoryError()
+        for c in range(n_found + 1):
+            counts_of[c] = 0
+        for i in range(n_keys):
+            counts_of[_counts[_count_filled[i]].count] += 1
+        c = 0
+        top = <int>n_found
+        while top > 0:
+            c += counts_of[top]
+            if c >= limit:
+                break
+            top -= 1
+        if counts_of != &hist[0]:
+            free(counts_of)
+        if top > floor:
+            floor = top
+    # the kept entries, ranked: an insertion sort over the front of `_count_filled`
+    for i in range(n_keys):
+        if _counts[_count_filled[i]].count >= floor:
+            _count_filled[n_ranked] = _count_filled[i]
+            n_ranked += 1
+    for i in range(1, n_ranked):
+        slot = _counts[_count_filled[i]]
+        top = <int>_count_filled[i]
+        j = i - 1
+        while j >= 0 and _ranked_before(&slot, &_counts[_count_filled[j]]):
+            _count_filled[j + 1] = _count_filled[j]
+            j -= 1
+        _count_filled[j + 1] = top
+    for i in range(min(n_ranked, limit)):
+        out.append(<object>_counts[_count_filled[i]].key)
     return out

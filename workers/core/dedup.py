@@ -65,7 +65,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from workers.core import fingerprint
@@ -109,8 +109,13 @@ class DedupConfig:
     # Share of a line's content tokens, rarest first, probed in the inverted index. Any
     # line that shares at least (1 - probe_share) of them shares a probed one.
     probe_share: float = 0.7
+    # horizon and touch_interval in whole seconds, computed once (decide reads them per item)
+    horizon_s: int = field(init=False, repr=False, compare=False)
+    touch_interval_s: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "horizon_s", int(self.horizon.total_seconds()))
+        object.__setattr__(self, "touch_interval_s", self.touch_interval.total_seconds())
         if self.horizon <= timedelta(0):
             msg = f"horizon must be positive, got {self.horizon}"
             raise ValueError(msg)
@@ -185,15 +190,18 @@ class TickerSighting:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class New:
+# The records `decide` builds for every sighting (decisions, entries, changes) are named
+# tuples: as immutable as frozen dataclasses and about 3x cheaper to build (~0.3 µs against
+# ~1 µs for six fields), which is a tenth of the near path's budget.
+
+
+class New(NamedTuple):
     """The item is a new event; emit it to events.ticker under `event_id`."""
 
     event_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """The item is a sighting of `event_id`; emit a record to events.sightings."""
 
     event_id: str
@@ -204,8 +212,7 @@ class Duplicate:
 Decision = New | Duplicate
 
 
-@dataclass(frozen=True, slots=True)
-class TickerEntry:
+class TickerEntry(NamedTuple):
     """One remembered event: the state record of a Faust table, one per event."""
 
     scope: str
@@ -239,8 +246,7 @@ class TickerEntry:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class StateChange:
+class StateChange(NamedTuple):
     """What a decision or an expiry changes: entries to write and table keys to delete."""
 
     put: tuple[TickerEntry, ...] = ()
@@ -270,7 +276,10 @@ class ScopeIndex:
         self.entries: dict[str, TickerEntry] = {}
         # exact key -> (event id, similarity, True for the first sighting's own text)
         self._exact: dict[bytes, tuple[str, float, bool]] = {}
-        self._postings: dict[str, set[str]] = {}
+        # token -> the events holding it, as the keys of a dict (an ordered set: removal is
+        # O(1) like a set's, and iterating it walks a dense array, which candidate lookup
+        # does for every probed token)
+        self._postings: dict[str, dict[str, None]] = {}
         # event id -> `line_features` of its texts (first sighting, then aliases): derived
         # from the entry like the rest, kept so that verifying a candidate builds nothing
         self._features: dict[str, tuple[LineFeatures, ...]] = {}
@@ -362,9 +371,9 @@ class ScopeIndex:
         for token in tokens - old_tokens:
             holders = postings.get(token)
             if holders is None:
-                postings[token] = {event_id}
+                postings[token] = {event_id: None}
             else:
-                holders.add(event_id)
+                holders[event_id] = None
         self.watermark = max(self.watermark, entry.last_seen)
         self._next_expiry = min(self._next_expiry, entry.last_seen)
 
@@ -388,7 +397,7 @@ class ScopeIndex:
         for token in tokens:
             holders = postings.get(token)
             if holders is not None:
-                holders.discard(event_id)
+                holders.pop(event_id, None)
                 if not holders:
                     del postings[token]
 
@@ -467,7 +476,7 @@ def decide(
     """Decide whether `sighting` is new or a duplicate, and say how the state changes."""
     index = state.view(sighting.scope)
     now = epoch_seconds(sighting.seen_at)
-    horizon = int(config.horizon.total_seconds())
+    horizon = config.horizon_s
     key = exact_key(sighting.normalized)
 
     hit = index.exact(key)
@@ -526,7 +535,7 @@ def _touch(
     """The change for a sighting: move last_seen forward (coarsely) and remember an alias
     unless one with its exact key is known (`alias_key`, `known`: the alias's and the
     entry's aliases' exact keys, when the caller has them)."""
-    last_seen = now if now > entry.last_seen + config.touch_interval.total_seconds() else entry.last_seen
+    last_seen = now if now > entry.last_seen + config.touch_interval_s else entry.last_seen
     aliases = entry.aliases
     if alias is not None and len(aliases) < config.max_aliases:
         key = exact_key(alias[0]) if alias_key is None else alias_key
@@ -551,7 +560,7 @@ def expire(
     """
     index = state.view(scope)
     reference = index.watermark if now is None else max(index.watermark, epoch_seconds(now))
-    cutoff = reference - int(config.horizon.total_seconds())
+    cutoff = reference - config.horizon_s
     old = index.expired(cutoff)
     return StateChange(delete=tuple(f"{scope}{_KEY_SEP}{event_id}" for event_id in old))
 

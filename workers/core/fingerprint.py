@@ -584,7 +584,7 @@ class Kernel(Protocol):
         self, features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /
     ) -> float | None: ...
     def candidates(
-        self, tokens: frozenset[str], postings: dict[str, set[str]], probe_share: float, limit: int, /
+        self, tokens: frozenset[str], postings: dict[str, dict[str, None]], probe_share: float, limit: int, /
     ) -> list[str]: ...
     def best_match(  # noqa: PLR0917 - the candidate loop's inputs, passed once per line
         self,
