@@ -3,6 +3,9 @@ item, and datasketch's MinHashLSH on the same lines in the same run.
 
 Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only]` (not a test: it
 prints). Every timing is the median of N rounds (default 7): the benchmark machine is shared.
+A round times raqib on its compiled kernel, raqib on the pure-Python reference (the same
+decisions, `fingerprint.use_compiled(False)`) and datasketch, back to back; a speed-up is the
+median of the per-round ratios, so a slow spell of the machine hits both of its sides.
 Caches are emptied before each round, so every round starts cold.
 
 Lines: every distinct line of tests/fixtures/dedup_pairs.jsonl (the seeds, their
@@ -276,21 +279,28 @@ def datasketch_predict(pairs: list[Pair], threshold: float) -> list[bool]:
 def bench_datasketch(
     lines: list[str], stream: list[TickerSighting], threshold: float, repeat: int
 ) -> dict[str, float]:
-    """µs/line of MinHash + query + insert on the worst-case lines and on the realistic
-    mix (behind an exact-key dict there); heap bytes per item."""
+    """µs/line of MinHash + query + insert on the worst-case lines (and of MinHash + query
+    alone, what raqib's decide is compared with) and on the realistic mix (behind an
+    exact-key dict there); heap bytes per item."""
     from datasketch import MinHashLSH  # noqa: PLC0415 - optional, benchmark only
 
     minhash = _minhash_factory()
     normalized = [normalize_for_matching(line) for line in lines]
 
+    insert_time = [0.0]
+
     def run() -> int:
         lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         kept = 0
+        inserting = 0.0
         for i, text in enumerate(normalized):
             m = minhash([t.encode() for t in tokenize(text, normalized=True)])
             if not lsh.query(m):
+                t = time.perf_counter()
                 lsh.insert(str(i), m)
+                inserting += time.perf_counter() - t
                 kept += 1
+        insert_time[0] = inserting
         return kept
 
     def run_mix() -> None:
@@ -308,11 +318,12 @@ def bench_datasketch(
                 seen[key] = str(i)
                 lsh.insert(str(i), m)
 
-    runs, mix_runs = [], []
+    runs, query_runs, mix_runs = [], [], []
     for _ in range(repeat):
         start = time.perf_counter()
         run()
         runs.append((time.perf_counter() - start) / len(normalized))
+        query_runs.append(runs[-1] - insert_time[0] / len(normalized))
         start = time.perf_counter()
         run_mix()
         mix_runs.append((time.perf_counter() - start) / len(stream))
@@ -322,11 +333,45 @@ def bench_datasketch(
     kept = run()
     heap = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    return {"us": _median_us(runs), "mix_us": _median_us(mix_runs), "heap_bytes_per_item": heap / max(1, kept)}
+    return {
+        "us": _median_us(runs),
+        "query_us": _median_us(query_runs),
+        "mix_us": _median_us(mix_runs),
+        "heap_bytes_per_item": heap / max(1, kept),
+    }
 
 
 def _fmt(s: Score) -> str:
     return f"P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f} (FP {s.fp}, FN {s.fn})"
+
+
+def _median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rounds)
+
+
+def _ratio(rounds: list[dict[str, float]], theirs: str, ours: str) -> float:
+    """Median over rounds of a per-round ratio: both sides of a ratio ran back to back."""
+    return statistics.median(r[theirs] / r[ours] for r in rounds)
+
+
+def _round(
+    lines: list[str], stream: list[TickerSighting], thresholds: tuple[float, float] | None
+) -> dict[str, float]:
+    """One round of every timing: raqib compiled, raqib pure Python, then datasketch at both
+    thresholds (when `thresholds`), back to back so that a slow spell of the shared machine
+    hits both sides of a ratio."""
+    compiled = fingerprint.compiled()
+    out: dict[str, float] = {}
+    for label, enabled in (("", True), ("py_", False)):
+        fingerprint.use_compiled(enabled)
+        ours, mix = bench_ours(lines, 1), bench_ours_mix(stream, 1)
+        out.update({label + k: v for k, v in ours.items()})
+        out.update({label + "mix_" + k: v for k, v in mix.items()})
+    fingerprint.use_compiled(compiled)
+    if thresholds is not None:
+        for label, threshold in zip(("ds_", "dsbest_"), thresholds, strict=True):
+            out.update({label + k: v for k, v in bench_datasketch(lines, stream, threshold, 1).items()})
+    return out
 
 
 def main(argv: list[str]) -> int:
@@ -335,66 +380,87 @@ def main(argv: list[str]) -> int:
     pairs = load_pairs()
     lines = sorted({p.a for p in pairs} | {p.b for p in pairs})
     stream = realistic_stream(lines)
-    print(f"{len(lines)} distinct ticker lines from {len(pairs)} labeled pairs; median of {repeat}")
+    compiled = fingerprint.compiled()
+    print(f"{len(lines)} distinct ticker lines from {len(pairs)} labeled pairs; median of {repeat} rounds")
+    print(
+        "near path on the compiled kernel (workers/core/_nearpath.pyx)"
+        if compiled
+        else "the compiled kernel is not built: every raqib figure is the pure-Python reference"
+    )
 
-    ours = bench_ours(lines, repeat)
-    mix = bench_ours_mix(stream, repeat)
+    with_datasketch = "--ours-only" not in argv
+    if with_datasketch:
+        try:
+            import datasketch  # noqa: F401, PLC0415
+        except ImportError:
+            print("datasketch not installed: `.venv/bin/pip install datasketch`")
+            with_datasketch = False
     threshold = DEFAULT_CONFIG.threshold
+    thresholds = None
+    ds_scores: dict[float, Score] = {}
+    if with_datasketch:
+        grid = tuple(round(0.05 * i, 2) for i in range(4, 20))
+        ds_scores = {t: score(datasketch_predict(pairs, t), pairs) for t in grid}
+        thresholds = (threshold, choose_threshold(ds_scores))
+    rounds = [_round(lines, stream, thresholds) for _ in range(repeat)]
+
     our_score = score(predict(pairs, threshold), pairs)
     print(f"raqib (threshold {threshold:.2f}): {_fmt(our_score)}")
-    print(
-        f"  near path, worst case: {ours['near_us']:7.1f} µs/line decide, "
-        f"{ours['near_apply_us']:.1f} µs/line with apply"
-    )
+    for label, name in (("", "compiled"), ("py_", "pure Python")):
+        if label == "py_" and not compiled:
+            continue
+        print(f"  [{name}]")
+        print(
+            f"  near path, worst case: {_median(rounds, label + 'near_us'):7.1f} µs/line decide, "
+            f"{_median(rounds, label + 'near_apply_us'):.1f} µs/line with apply"
+        )
+        print(f"  exact path           : {_median(rounds, label + 'exact_us'):7.1f} µs/line")
+        print(
+            f"  realistic mix        : {_median(rounds, label + 'mix_us'):7.1f} µs/sighting with apply over "
+            f"{len(stream)} sightings ({PAGE_ITEMS} items a page); "
+            f"{_median(rounds, label + 'mix_near_share'):.0%} took the near path, "
+            f"at {_median(rounds, label + 'mix_near_us'):.1f} µs each"
+        )
+    if compiled:
+        print(
+            "  compiled vs pure Python: near path "
+            f"{_ratio(rounds, 'py_near_us', 'near_us'):.1f}x, realistic mix {_ratio(rounds, 'py_mix_us', 'mix_us'):.1f}x"
+        )
     phases = bench_phases(lines, repeat)
     print(
-        f"    of which (timed apart): line_features {phases['features_us']:.1f}, candidates "
+        f"  near path phases (timed apart): line_features {phases['features_us']:.1f}, candidates "
         f"{phases['candidates_us']:.1f} ({phases['candidates']:.1f} events), verification "
         f"{phases['verify_us']:.1f} ({phases['texts']:.1f} texts) µs/line"
     )
-    print(f"  exact path           : {ours['exact_us']:7.1f} µs/line")
     print(
-        f"  realistic mix        : {mix['us']:7.1f} µs/sighting with apply over {mix['sightings']:.0f} "
-        f"sightings ({PAGE_ITEMS} items a page); {mix['near_share']:.0%} took the near path, "
-        f"at {mix['near_us']:.1f} µs each"
-    )
-    print(
-        f"  remembered: {ours['items']:.0f} events; {ours['table_bytes_per_item']:.0f} B/item "
-        f"as table records, {ours['heap_bytes_per_item']:.0f} B/item in-memory index"
+        f"  remembered: {rounds[0]['items']:.0f} events; {rounds[0]['table_bytes_per_item']:.0f} B/item "
+        f"as table records, {_median(rounds, 'heap_bytes_per_item'):.0f} B/item in-memory index"
     )
     normalize_us = _time_normalize(lines)
     print(f"  (normalize_for_matching, done by the parser: {normalize_us:.1f} µs/line)")
+    if thresholds is None:
+        return 0
 
-    if "--ours-only" in argv:
-        return 0
-    try:
-        import datasketch  # noqa: F401, PLC0415
-    except ImportError:
-        print("datasketch not installed: `.venv/bin/pip install datasketch`")
-        return 0
-    grid = tuple(round(0.05 * i, 2) for i in range(4, 20))
-    ds_scores = {t: score(datasketch_predict(pairs, t), pairs) for t in grid}
-    ds_threshold = choose_threshold(ds_scores)
-    matched = bench_datasketch(lines, stream, threshold, repeat)
-    best = bench_datasketch(lines, stream, ds_threshold, repeat)
     print(f"datasketch MinHashLSH, {NUM_PERM} perms (MinHash + query + insert):")
+    for label, t in zip(("ds_", "dsbest_"), thresholds, strict=True):
+        which = "raqib's threshold" if label == "ds_" else "its best-F1 threshold (P >= 0.99)"
+        print(
+            f"  at {which} {t:.2f}: {_fmt(ds_scores[t])}; worst case {_median(rounds, label + 'us'):.1f} "
+            f"µs/line ({_median(rounds, label + 'query_us'):.1f} MinHash + query), realistic mix {_median(rounds, label + 'mix_us'):.1f} µs/sighting, "
+            f"{_median(rounds, label + 'heap_bytes_per_item'):.0f} B/item in memory"
+        )
+    print("speed-up vs datasketch (median of per-round ratios; threshold-matched / its best-F1 threshold):")
     print(
-        f"  at raqib's threshold {threshold:.2f}: {_fmt(ds_scores[threshold])}; worst case "
-        f"{matched['us']:.1f} µs/line, realistic mix {matched['mix_us']:.1f} µs/sighting, "
-        f"{matched['heap_bytes_per_item']:.0f} B/item in memory"
+        f"  worst case, decide vs MinHash + query: {_ratio(rounds, 'ds_query_us', 'near_us'):.1f}x / "
+        f"{_ratio(rounds, 'dsbest_query_us', 'near_us'):.1f}x"
     )
     print(
-        f"  at its best-F1 threshold {ds_threshold:.2f}: {_fmt(ds_scores[ds_threshold])}; worst case "
-        f"{best['us']:.1f} µs/line, realistic mix {best['mix_us']:.1f} µs/sighting"
+        f"  worst case, decide + apply vs MinHash + query + insert: {_ratio(rounds, 'ds_us', 'near_apply_us'):.1f}x / "
+        f"{_ratio(rounds, 'dsbest_us', 'near_apply_us'):.1f}x"
     )
     print(
-        "speed-up vs datasketch, worst case, raqib decide alone (threshold-matched / datasketch's "
-        f"best F1): {matched['us'] / ours['near_us']:.1f}x / {best['us'] / ours['near_us']:.1f}x"
-    )
-    print(
-        "speed-up vs datasketch (raqib decide + apply; threshold-matched / datasketch's best F1): "
-        f"worst case {matched['us'] / ours['near_apply_us']:.1f}x / {best['us'] / ours['near_apply_us']:.1f}x, "
-        f"realistic mix {matched['mix_us'] / mix['us']:.1f}x / {best['mix_us'] / mix['us']:.1f}x"
+        f"  realistic mix (with apply / with insert): {_ratio(rounds, 'ds_mix_us', 'mix_us'):.1f}x / "
+        f"{_ratio(rounds, 'dsbest_mix_us', 'mix_us'):.1f}x"
     )
     return 0
 

@@ -27,15 +27,16 @@ References (keep in step; the tests compare each pair):
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.math cimport ceil
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint16_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from sys import intern
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object)
     int PyUnicode_KIND(object)
+    int PyUnicode_2BYTE_KIND
     void *PyUnicode_DATA(object)
     Py_UCS4 PyUnicode_READ(int, void *, Py_ssize_t)
     Py_hash_t PyObject_Hash(object) except -1
@@ -102,6 +103,7 @@ cdef tuple _ARTICLE_PREFIXES = ()
 cdef Py_ssize_t _MIN_STEM = 2
 cdef dict _NUMBER_WORDS = {}
 cdef bytes _TO_SPACE = b""
+cdef char _to_space[128]  # the ASCII characters `_TO_SPACE` turns into spaces
 cdef Py_ssize_t _CHUNKS_MAX = 1 << 16
 cdef int K_NEGATED = 2, K_TOKEN = 4
 
@@ -140,6 +142,8 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
     _MIN_STEM = min_stem
     _NUMBER_WORDS = dict(number_words)
     _TO_SPACE = to_space
+    for i in range(128):
+        _to_space[i] = to_space[i] != i
     _CHUNKS_MAX = chunks_max
 
 
@@ -199,7 +203,18 @@ cdef object _word_info(str raw):
 cdef tuple _chunk_words(str chunk):
     """`fingerprint._ChunkCache.__missing__`: the kinds and forms of a chunk's words."""
     cdef list out = []
-    for raw in chunk.encode().translate(_TO_SPACE).decode().split():
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    cdef int kind = PyUnicode_KIND(chunk)
+    cdef void *data = PyUnicode_DATA(chunk)
+    cdef bint spaced = False
+    for i in range(PyUnicode_GET_LENGTH(chunk)):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 128 and _to_space[c]:
+            spaced = True
+            break
+    # punctuation turned into spaces splits the chunk; without any it is one word
+    for raw in chunk.encode().translate(_TO_SPACE).decode().split() if spaced else (chunk,):
         info = _word_info(<str>raw)
         if info is not None:
             out.append(info)
@@ -223,6 +238,12 @@ cdef Py_ssize_t _table_size = 0, _table_used = 0
 cdef inline uint64_t _fnv(int kind, void *data, Py_ssize_t start, Py_ssize_t end):
     cdef uint64_t h = 14695981039346656037ULL
     cdef Py_ssize_t i
+    cdef uint16_t *ucs2
+    if kind == PyUnicode_2BYTE_KIND:  # Arabic text: read the code units directly
+        ucs2 = <uint16_t *>data
+        for i in range(start, end):
+            h = (h ^ <uint64_t>ucs2[i]) * 1099511628211ULL
+        return h
     for i in range(start, end):
         h = (h ^ <uint64_t>PyUnicode_READ(kind, data, i)) * 1099511628211ULL
     return h
@@ -270,11 +291,15 @@ cdef tuple _lookup(str line, int kind, void *data, Py_ssize_t start, Py_ssize_t 
             if PyUnicode_GET_LENGTH(<object>stored) == n:
                 skind = PyUnicode_KIND(<object>stored)
                 sdata = PyUnicode_DATA(<object>stored)
-                for i in range(n):
-                    if PyUnicode_READ(skind, sdata, i) != PyUnicode_READ(kind, data, start + i):
-                        break
+                if skind == kind:  # same width: one memcmp (a str is stored at its narrowest)
+                    if memcmp(sdata, <char *>data + start * kind, n * kind) == 0:
+                        return <tuple>_table[j].words
                 else:
-                    return <tuple>_table[j].words
+                    for i in range(n):
+                        if PyUnicode_READ(skind, sdata, i) != PyUnicode_READ(kind, data, start + i):
+                            break
+                    else:
+                        return <tuple>_table[j].words
         j = (j + 1) & mask
     chunk = line[start:end]
     words = _chunk_words(chunk)
@@ -635,6 +660,8 @@ cdef struct Query:
     PyObject *negations
     PyObject *places
     PyObject *order
+    uint64_t letters[MAX_DIFF]  # of each token of `order` (when it has at most MAX_DIFF)
+    Py_ssize_t lengths[MAX_DIFF]
 
 
 cdef object _match_one(Query *q, tuple b, double threshold):
@@ -685,6 +712,8 @@ cdef object _match_one(Query *q, tuple b, double threshold):
             j += 1
         elif c < 0:
             only_a[k_a] = items_a[i]
+            letters_a[k_a] = q.letters[i]
+            len_a[k_a] = q.lengths[i]
             k_a += 1
             i += 1
         else:
@@ -699,6 +728,8 @@ cdef object _match_one(Query *q, tuple b, double threshold):
         return similarity if similarity >= threshold else None
     while i < n_a:
         only_a[k_a] = items_a[i]
+        letters_a[k_a] = q.letters[i]
+        len_a[k_a] = q.lengths[i]
         k_a += 1
         i += 1
     while j < n_b:
@@ -707,8 +738,6 @@ cdef object _match_one(Query *q, tuple b, double threshold):
         j += 1
     for i in range(k_a):
         drop_a[i] = 0
-        letters_a[i] = _letters(only_a[i])
-        len_a[i] = PyUnicode_GET_LENGTH(<object>only_a[i])
         long_a |= len_a[i] >= _MIN_JOIN
     for i in range(k_b):
         drop_b[i] = 0
@@ -756,11 +785,18 @@ cdef object _match_one(Query *q, tuple b, double threshold):
 
 
 cdef inline void _query(Query *q, tuple a):
+    cdef tuple order = <tuple>a[F_ORDER]
+    cdef Py_ssize_t i, n = len(order)
+    cdef PyObject **items = raqib_items(<PyObject *>order)
     q.features = <PyObject *>a
     q.numbers = <PyObject *>a[F_NUMBERS]
     q.negations = <PyObject *>a[F_NEGATIONS]
     q.places = <PyObject *>a[F_PLACES]
-    q.order = <PyObject *>a[F_ORDER]
+    q.order = <PyObject *>order
+    if n <= MAX_DIFF:
+        for i in range(n):
+            q.letters[i] = _letters(items[i])
+            q.lengths[i] = PyUnicode_GET_LENGTH(<object>items[i])
 
 
 def first_match(features, texts, double threshold):

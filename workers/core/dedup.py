@@ -337,45 +337,76 @@ class ScopeIndex:
     def add(self, entry: TickerEntry) -> None:
         """Index `entry` (replacing an entry with the same event id)."""
         event_id = entry.event_id
-        old_tokens: frozenset[str] = frozenset()
-        features: tuple[LineFeatures, ...]
         old = self.entries.get(event_id)
-        if old is not None:  # e.g. an alias was added: reuse what is known
-            old_features = self._features[event_id]
-            old_tokens = self._tokens[event_id]
-            self._unindex(event_id)
+        if old is not None:
             n_old = len(old.aliases)
             if entry.text == old.text and entry.aliases[:n_old] == old.aliases:
-                # the usual case (touched, or aliases appended): only the new texts
-                added = tuple(line_features(alias) for alias, _ in entry.aliases[n_old:])
-                features = old_features + added
-                tokens = old_tokens.union(*(f.tokens for f in added)) if added else old_tokens
-            else:
-                known = dict(zip(_texts(old), old_features, strict=True))
-                features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
-                tokens = frozenset().union(*(f.tokens for f in features))
+                self._extend(old, entry)  # the usual case: touched, or aliases appended
+                return
+            old_features, old_tokens = self._features[event_id], self._tokens[event_id]
+            self._unindex(event_id)
+            known = dict(zip(_texts(old), old_features, strict=True))
+            features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
+            tokens = frozenset().union(*(f.tokens for f in features))
+            self._drop_postings(event_id, old_tokens - tokens)
+            self._index(entry, features, tokens, tokens - old_tokens)
+        elif not entry.aliases:  # a new event: one text
+            features = (line_features(entry.text),)
+            self._index(entry, features, features[0].tokens, features[0].tokens)
         else:
             features = tuple(map(line_features, _texts(entry)))
             tokens = frozenset().union(*(f.tokens for f in features))
+            self._index(entry, features, tokens, tokens)
+
+    def _extend(self, old: TickerEntry, entry: TickerEntry) -> None:
+        """Replace `old` by `entry`, the same texts plus aliases appended (or none): only the
+        new aliases are indexed; the exact keys and postings of the others stay."""
+        event_id = entry.event_id
+        self.entries[event_id] = entry
+        n_old = len(old.aliases)
+        if len(entry.aliases) > n_old:
+            added = tuple(line_features(alias) for alias, _ in entry.aliases[n_old:])
+            self._features[event_id] += added
+            old_tokens = self._tokens[event_id]
+            tokens = old_tokens.union(*(f.tokens for f in added))
+            self._tokens[event_id] = tokens
+            exact = self._exact
+            for (_, similarity), alias in zip(entry.aliases[n_old:], added, strict=True):
+                exact.setdefault(alias.squashed, (event_id, similarity, False))
+            self._add_postings(event_id, tokens - old_tokens)
+        self._seen(entry.last_seen)
+
+    def _index(
+        self, entry: TickerEntry, features: tuple[LineFeatures, ...], tokens: frozenset[str], new_tokens: Iterable[str]
+    ) -> None:
+        """Index `entry` (not indexed now) with its texts' `features` and `tokens`; of the
+        postings, only `new_tokens` are missing."""
+        event_id = entry.event_id
         self.entries[event_id] = entry
         self._features[event_id] = features
         self._tokens[event_id] = tokens
         exact = self._exact
         exact[features[0].squashed] = (event_id, 1.0, True)
-        for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
-            exact.setdefault(alias.squashed, (event_id, similarity, False))
-        # the postings end up as removing every old token then adding every new one would
-        # leave them: only the difference is touched
-        self._drop_postings(event_id, old_tokens - tokens)
+        if entry.aliases:
+            for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
+                exact.setdefault(alias.squashed, (event_id, similarity, False))
+        self._add_postings(event_id, new_tokens)
+        self._seen(entry.last_seen)
+
+    def _add_postings(self, event_id: str, tokens: Iterable[str]) -> None:
         postings = self._postings
-        for token in tokens - old_tokens:
+        for token in tokens:
             holders = postings.get(token)
             if holders is None:
                 postings[token] = {event_id: None}
             else:
                 holders[event_id] = None
-        self.watermark = max(self.watermark, entry.last_seen)
-        self._next_expiry = min(self._next_expiry, entry.last_seen)
+
+    def _seen(self, last_seen: int) -> None:
+        if last_seen > self.watermark:
+            self.watermark = last_seen
+        if last_seen < self._next_expiry:
+            self._next_expiry = last_seen
 
     def remove(self, event_id: str) -> None:
         """Forget the entry `event_id` and its index entries."""
