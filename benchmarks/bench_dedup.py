@@ -276,9 +276,7 @@ def datasketch_predict(pairs: list[Pair], threshold: float) -> list[bool]:
     return out
 
 
-def bench_datasketch(
-    lines: list[str], stream: list[TickerSighting], threshold: float, repeat: int
-) -> dict[str, float]:
+def bench_datasketch(lines: list[str], stream: list[TickerSighting], threshold: float, repeat: int) -> dict[str, float]:
     """µs/line of MinHash + query + insert on the worst-case lines (and of MinHash + query
     alone, what raqib's decide is compared with) and on the realistic mix (behind an
     exact-key dict there); heap bytes per item."""
@@ -354,9 +352,7 @@ def _ratio(rounds: list[dict[str, float]], theirs: str, ours: str) -> float:
     return statistics.median(r[theirs] / r[ours] for r in rounds)
 
 
-def _round(
-    lines: list[str], stream: list[TickerSighting], thresholds: tuple[float, float] | None
-) -> dict[str, float]:
+def _round(lines: list[str], stream: list[TickerSighting], thresholds: tuple[float, float] | None) -> dict[str, float]:
     """One round of every timing: raqib compiled, raqib pure Python, then datasketch at both
     thresholds (when `thresholds`), back to back so that a slow spell of the shared machine
     hits both sides of a ratio."""
@@ -422,10 +418,8 @@ def main(argv: list[str]) -> int:
             f"at {_median(rounds, label + 'mix_near_us'):.1f} µs each"
         )
     if compiled:
-        print(
-            "  compiled vs pure Python: near path "
-            f"{_ratio(rounds, 'py_near_us', 'near_us'):.1f}x, realistic mix {_ratio(rounds, 'py_mix_us', 'mix_us'):.1f}x"
-        )
+        near, mix = _ratio(rounds, "py_near_us", "near_us"), _ratio(rounds, "py_mix_us", "mix_us")
+        print(f"  compiled vs pure Python: near path {near:.1f}x, realistic mix {mix:.1f}x")
     phases = bench_phases(lines, repeat)
     print(
         f"  near path phases (timed apart): line_features {phases['features_us']:.1f}, candidates "
@@ -446,7 +440,8 @@ def main(argv: list[str]) -> int:
         which = "raqib's threshold" if label == "ds_" else "its best-F1 threshold (P >= 0.99)"
         print(
             f"  at {which} {t:.2f}: {_fmt(ds_scores[t])}; worst case {_median(rounds, label + 'us'):.1f} "
-            f"µs/line ({_median(rounds, label + 'query_us'):.1f} MinHash + query), realistic mix {_median(rounds, label + 'mix_us'):.1f} µs/sighting, "
+            f"µs/line ({_median(rounds, label + 'query_us'):.1f} MinHash + query), "
+            f"realistic mix {_median(rounds, label + 'mix_us'):.1f} µs/sighting, "
             f"{_median(rounds, label + 'heap_bytes_per_item'):.0f} B/item in memory"
         )
     print("speed-up vs datasketch (median of per-round ratios; threshold-matched / its best-F1 threshold):")

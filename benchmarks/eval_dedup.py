@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workers.core import fingerprint  # noqa: E402
 from workers.core.dedup import DedupConfig, DedupState, Duplicate, TickerSighting, decide  # noqa: E402
 from workers.core.fingerprint import Probe, compare, line_features  # noqa: E402
 from workers.core.normalize import normalize_for_matching  # noqa: E402
@@ -153,7 +154,14 @@ def main(argv: list[str]) -> int:
         f"F1 {end_to_end.f1:.3f}"
     )
     checked, wrong = fast_path_disagreements(pairs)
-    print(f"fast path (Probe.match) vs compare: {wrong} disagreements in {checked} checks")
+    kernel = "the compiled kernel" if fingerprint.compiled() else "pure Python (the kernel is not built)"
+    print(f"fast path (Probe.match, on {kernel}) vs compare: {wrong} disagreements in {checked} checks")
+    if fingerprint.compiled():
+        fingerprint.use_compiled(False)
+        py_checked, py_wrong = fast_path_disagreements(pairs)
+        fingerprint.use_compiled(True)
+        print(f"fast path (Probe.match, pure Python) vs compare: {py_wrong} disagreements in {py_checked} checks")
+        wrong += py_wrong
     if "--show-errors" in argv:
         for pair, p in zip(pairs, predict(pairs, chosen), strict=True):
             if p != pair.same:

@@ -1014,3 +1014,14 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
     for i in range(min(n_ranked, limit)):
         out.append(<object>_counts[_count_filled[i]].key)
     return out
+
+
+def add_postings(dict postings, tokens, event_id):
+    """`dedup.ScopeIndex._add_postings`: `event_id` joins the holders of each token."""
+    cdef PyObject *holders
+    for token in tokens:
+        holders = PyDict_GetItem(postings, token)
+        if holders == NULL:
+            postings[token] = {event_id: None}
+        else:
+            (<dict>holders)[event_id] = None

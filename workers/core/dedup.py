@@ -54,6 +54,11 @@ State, and why it is shaped this way (it is meant for a Faust table):
   of the entry's other texts and touches only the postings that change.
 * Expiry by event time is a scan of one scope's entries, skipped while the oldest
   `last_seen` is inside the horizon.
+
+Speed: `ScopeIndex.candidates`, the candidate loop of `decide` and the postings updates run
+on the compiled kernel when it is built (`fingerprint.compiled()`), with the same results
+as the Python here (the reference, and the fallback); see `fingerprint` and
+benchmarks/bench_dedup.py.
 """
 
 from __future__ import annotations
@@ -364,7 +369,17 @@ class ScopeIndex:
         event_id = entry.event_id
         self.entries[event_id] = entry
         n_old = len(old.aliases)
-        if len(entry.aliases) > n_old:
+        if len(entry.aliases) == n_old + 1:  # the usual: one rewording met
+            rewording, similarity = entry.aliases[-1]
+            features = line_features(rewording)
+            self._features[event_id] += (features,)
+            self._exact.setdefault(features.squashed, (event_id, similarity, False))
+            old_tokens = self._tokens[event_id]
+            new_tokens = features.tokens - old_tokens
+            if new_tokens:
+                self._tokens[event_id] = old_tokens | new_tokens
+                self._add_postings(event_id, new_tokens)
+        elif len(entry.aliases) > n_old:
             added = tuple(line_features(alias) for alias, _ in entry.aliases[n_old:])
             self._features[event_id] += added
             old_tokens = self._tokens[event_id]
@@ -394,6 +409,10 @@ class ScopeIndex:
         self._seen(entry.last_seen)
 
     def _add_postings(self, event_id: str, tokens: Iterable[str]) -> None:
+        kernel = fingerprint._kernel
+        if kernel is not None:  # the loop below, compiled
+            kernel.add_postings(self._postings, tokens, event_id)
+            return
         postings = self._postings
         for token in tokens:
             holders = postings.get(token)
@@ -403,10 +422,8 @@ class ScopeIndex:
                 holders[event_id] = None
 
     def _seen(self, last_seen: int) -> None:
-        if last_seen > self.watermark:
-            self.watermark = last_seen
-        if last_seen < self._next_expiry:
-            self._next_expiry = last_seen
+        self.watermark = max(self.watermark, last_seen)
+        self._next_expiry = min(self._next_expiry, last_seen)
 
     def remove(self, event_id: str) -> None:
         """Forget the entry `event_id` and its index entries."""
