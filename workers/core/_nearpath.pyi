@@ -45,3 +45,15 @@ def candidates(
     tokens: frozenset[str], postings: dict[str, dict[str, None]], probe_share: float, limit: int, /
 ) -> list[str]: ...
 def add_postings(postings: dict[str, dict[str, None]], tokens: Iterable[str], event_id: str, /) -> None: ...
+def near(
+    features: LineFeatures,
+    postings: dict[str, dict[str, None]],
+    entries: Mapping[str, Any],
+    texts: Mapping[str, tuple[LineFeatures, ...]],
+    probe_share: float,
+    limit: int,
+    oldest: int,
+    latest: int,
+    threshold: float,
+    /,
+) -> tuple[float, int, str] | None: ...

@@ -904,6 +904,19 @@ cdef bint _ranked_before(CountSlot *x, CountSlot *y) except -1:
 def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
     """`dedup.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
     first (ties by event id), at most `limit`. `postings`: token -> {event id: None}."""
+    return _candidates(tokens, postings, probe_share, limit)
+
+
+def near(features, dict postings, dict entries, texts, double probe_share, Py_ssize_t limit,
+         long long oldest, long long latest, double threshold):
+    """The near path of `dedup.decide` in one call: `candidates`, then `best_match`."""
+    cdef list found = _candidates(<frozenset>(<tuple>features)[F_TOKENS], postings, probe_share, limit)
+    if not found:
+        return None
+    return best_match(features, found, entries, texts, oldest, latest, threshold)
+
+
+cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
     cdef Py_ssize_t n_tokens = len(tokens), n_found = 0, n_probe, i, j, total = 0
     cdef Py_ssize_t mask, n_keys = 0, n_ranked = 0, pos
     cdef Probed *found

@@ -522,7 +522,7 @@ def decide(
     sighting: TickerSighting, state: DedupState, config: DedupConfig = DEFAULT_CONFIG
 ) -> tuple[Decision, StateChange]:
     """Decide whether `sighting` is new or a duplicate, and say how the state changes."""
-    index = state.view(sighting.scope)
+    index = state.scopes.get(sighting.scope, _EMPTY_SCOPE)
     now = epoch_seconds(sighting.seen_at)
     horizon = config.horizon_s
     key = exact_key(sighting.normalized)
@@ -536,14 +536,21 @@ def decide(
 
     features = line_features(sighting.normalized)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
-    candidates = index.candidates(features, config)
     kernel = fingerprint._kernel
-    if candidates and kernel is not None:  # the loop below, compiled
+    if kernel is not None:  # `index.candidates` and the loop below, compiled
         oldest, latest = max(index.watermark, now) - horizon, now + horizon
-        best = kernel.best_match(
-            features, candidates, index.entries, index.texts_features, oldest, latest, config.threshold
+        best = kernel.near(
+            features,
+            index._postings,
+            index.entries,
+            index._features,
+            config.probe_share,
+            config.max_candidates,
+            oldest,
+            latest,
+            config.threshold,
         )
-    elif candidates:
+    elif candidates := index.candidates(features, config):
         first_match = Probe(features, config.threshold).first_match
         entries, texts = index.entries, index.texts_features
         # `_is_visible`, with its bounds computed once

@@ -588,6 +588,19 @@ class Kernel(Protocol):
 
     def line_features(self, normalized: str, /) -> LineFeatures: ...
     def clear_cache(self) -> None: ...
+    def near(  # noqa: PLR0917 - the near path's inputs, passed once per line
+        self,
+        features: LineFeatures,
+        postings: dict[str, dict[str, None]],
+        entries: Mapping[str, Any],
+        texts: Mapping[str, tuple[LineFeatures, ...]],
+        probe_share: float,
+        limit: int,
+        oldest: int,
+        latest: int,
+        threshold: float,
+        /,
+    ) -> tuple[float, int, str] | None: ...
     def add_postings(self, postings: dict[str, dict[str, None]], tokens: Iterable[str], event_id: str, /) -> None: ...
     def first_match(
         self, features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /
