@@ -70,11 +70,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
-from typing import Any, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from workers.core import fingerprint
 from workers.core.fingerprint import LineFeatures, Probe, exact_key, line_features
+
+if TYPE_CHECKING or fingerprint._BUILT:
+    from workers.core import _nearpath
 from workers.core.normalize import normalize_for_matching
 
 __all__ = [
@@ -316,9 +319,8 @@ class ScopeIndex:
         The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
         event must hold `floor` of them; the ranking is (most held, smaller event id).
         """
-        kernel = fingerprint._kernel
-        if kernel is not None:
-            return kernel.candidates(features.tokens, self._postings, config.probe_share, config.max_candidates)
+        if fingerprint.compiled():
+            return _nearpath.candidates(features.tokens, self._postings, config.probe_share, config.max_candidates)
         tokens = features.tokens
         get = self._postings.get
         # (holders, token, holders) of every indexed token: sorting them ranks the tokens
@@ -409,9 +411,8 @@ class ScopeIndex:
         self._seen(entry.last_seen)
 
     def _add_postings(self, event_id: str, tokens: Iterable[str]) -> None:
-        kernel = fingerprint._kernel
-        if kernel is not None:  # the loop below, compiled
-            kernel.add_postings(self._postings, tokens, event_id)
+        if fingerprint.compiled():  # the loop below, compiled
+            _nearpath.add_postings(self._postings, tokens, event_id)
             return
         postings = self._postings
         for token in tokens:
@@ -536,10 +537,9 @@ def decide(
 
     features = line_features(sighting.normalized)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
-    kernel = fingerprint._kernel
-    if kernel is not None:  # `index.candidates` and the loop below, compiled
+    if fingerprint.compiled():  # `index.candidates` and the loop below, compiled
         oldest, latest = max(index.watermark, now) - horizon, now + horizon
-        best = kernel.near(
+        best = _nearpath.near(
             features,
             index._postings,
             index.entries,

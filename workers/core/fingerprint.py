@@ -61,12 +61,22 @@ they are, the rule that vetoes it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Final, NamedTuple
+
+# The compiled near path (`_nearpath.pyx`, built at install time by hatch_build.py when a
+# C compiler is there): the same results as the Python here and in `dedup`, faster. The
+# Python stays the reference, and the fallback when it was not built.
+try:
+    from workers.core import _nearpath
+
+    _BUILT = True
+except ImportError:  # pragma: no cover - a machine without a C compiler at install time
+    _BUILT = False
 
 __all__ = [
     "Comparison",
@@ -230,8 +240,8 @@ _CHUNKS: Final = _ChunkCache()
 def clear_caches() -> None:
     """Empty this module's caches (they only save time; benchmarks measure them cold)."""
     _CHUNKS.clear()
-    if _kernel is not None:
-        _kernel.clear_cache()
+    if _compiled:
+        _nearpath.clear_cache()
     line_features.cache_clear()
     _bigrams.cache_clear()
     _is_join.cache_clear()
@@ -264,8 +274,8 @@ _NO_WORDS: Final[frozenset[str]] = frozenset()
 @lru_cache(maxsize=1 << 14)
 def line_features(normalized: str) -> LineFeatures:
     """Return the `LineFeatures` of a line that went through `normalize_for_matching`."""
-    if _kernel is not None:
-        return _kernel.line_features(normalized)
+    if _compiled:
+        return _nearpath.line_features(normalized)
     return _line_features(normalized)
 
 
@@ -469,8 +479,8 @@ class Probe:
         a, threshold = self.features, self.threshold
         if threshold <= 0.0:  # outside the fast path's assumptions; never the case in dedup
             return next((found for b in texts if (found := _slow_match(a, b, threshold)) is not None), None)
-        if _kernel is not None:
-            return _kernel.first_match(a, texts, threshold)
+        if _compiled:
+            return _nearpath.first_match(a, texts, threshold)
         return self._first_match(texts)
 
     def _first_match(self, texts: Iterable[LineFeatures]) -> float | None:
@@ -582,60 +592,17 @@ def _similarity(a: LineFeatures, b: LineFeatures) -> float:
     return len(a.tokens & b.tokens) / union if union else 1.0
 
 
-class Kernel(Protocol):
-    """The compiled near path (`_nearpath.pyx`, built at install time when a C compiler is
-    there: hatch_build.py): the same verdicts as the Python here and in `dedup`, faster."""
-
-    def line_features(self, normalized: str, /) -> LineFeatures: ...
-    def clear_cache(self) -> None: ...
-    def near(  # noqa: PLR0917 - the near path's inputs, passed once per line
-        self,
-        features: LineFeatures,
-        postings: dict[str, dict[str, None]],
-        entries: Mapping[str, Any],
-        texts: Mapping[str, tuple[LineFeatures, ...]],
-        probe_share: float,
-        limit: int,
-        oldest: int,
-        latest: int,
-        threshold: float,
-        /,
-    ) -> tuple[float, int, str] | None: ...
-    def add_postings(self, postings: dict[str, dict[str, None]], tokens: Iterable[str], event_id: str, /) -> None: ...
-    def first_match(
-        self, features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /
-    ) -> float | None: ...
-    def candidates(
-        self, tokens: frozenset[str], postings: dict[str, dict[str, None]], probe_share: float, limit: int, /
-    ) -> list[str]: ...
-    def best_match(  # noqa: PLR0917 - the candidate loop's inputs, passed once per line
-        self,
-        features: LineFeatures,
-        candidates: list[str],
-        entries: Mapping[str, Any],
-        texts: Mapping[str, tuple[LineFeatures, ...]],
-        oldest: int,
-        latest: int,
-        threshold: float,
-        /,
-    ) -> tuple[float, int, str] | None: ...
-
-
-_kernel: Kernel | None = None
+_compiled = False  # the near path runs on `_nearpath` (see `use_compiled`)
 
 
 def use_compiled(enabled: bool = True) -> bool:
     """Run the near path on the compiled kernel (the default, when it was built) or on the
     Python reference; return whether the compiled one is in use. Decisions are the same
     either way (tests run both); only the speed differs."""
-    global _kernel  # noqa: PLW0603 - one switch for the module's hot functions
-    _kernel = None
+    global _compiled  # noqa: PLW0603 - one switch for the module's hot functions
+    _compiled = False
     line_features.cache_clear()
-    if not enabled:
-        return False
-    try:
-        from workers.core import _nearpath  # noqa: PLC0415 - optional, built at install
-    except ImportError:
+    if not (enabled and _BUILT):
         return False
     _nearpath.configure(
         benign=_BENIGN,
@@ -659,13 +626,13 @@ def use_compiled(enabled: bool = True) -> bool:
         pair_inflections=_pair_inflections,
         slow_match=_slow_match,
     )
-    _kernel = _nearpath
+    _compiled = True
     return True
 
 
 def compiled() -> bool:
     """True when the near path runs on the compiled kernel."""
-    return _kernel is not None
+    return _compiled
 
 
 use_compiled()
