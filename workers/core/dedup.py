@@ -319,7 +319,7 @@ class ScopeIndex:
         The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
         event must hold `floor` of them; the ranking is (most held, smaller event id).
         """
-        if fingerprint.compiled():
+        if fingerprint._compiled:
             return _nearpath.candidates(features.tokens, self._postings, config.probe_share, config.max_candidates)
         tokens = features.tokens
         get = self._postings.get
@@ -411,7 +411,7 @@ class ScopeIndex:
         self._seen(entry.last_seen)
 
     def _add_postings(self, event_id: str, tokens: Iterable[str]) -> None:
-        if fingerprint.compiled():  # the loop below, compiled
+        if fingerprint._compiled:  # the loop below, compiled
             _nearpath.add_postings(self._postings, tokens, event_id)
             return
         postings = self._postings
@@ -537,7 +537,7 @@ def decide(
 
     features = line_features(sighting.normalized)
     best: tuple[float, int, str] | None = None  # (similarity, first_seen, event_id)
-    if fingerprint.compiled():  # `index.candidates` and the loop below, compiled
+    if fingerprint._compiled:  # `index.candidates` and the loop below, compiled
         oldest, latest = max(index.watermark, now) - horizon, now + horizon
         best = _nearpath.near(
             features,
