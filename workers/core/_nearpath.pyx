@@ -17,11 +17,17 @@ lookup counts in an open-addressing table.
 
 References (keep in step; the tests compare each pair):
 
-* `line_features`  -> `fingerprint.line_features`
+* `line_features`  -> `fingerprint.line_features` (`chunk_info` -> `_ChunkCache.__missing__`,
+                      `_strip_word`, `_word_info`; `LineFeatures.order` -> `_hash_order`)
 * `first_match`    -> `fingerprint.Probe.first_match` (`_drop_all_joins`, `_is_join`,
                       `_vetoed`, `_substituted`, `_dice`, `_both_have_extra`)
 * `best_match`     -> the candidate loop of `dedup.decide`
 * `candidates`     -> `dedup.ScopeIndex.candidates`
+* `near`           -> `candidates`, then `best_match`: decide's near path in one call
+* `add_postings`   -> `dedup.ScopeIndex._add_postings`
+
+Rare inputs (words over 64 letters, lines over 64 tokens, a best-first inflection pairing)
+are handed to the reference's own functions, passed in by `configure`.
 """
 
 from cpython.object cimport PyObject
@@ -72,15 +78,15 @@ cdef extern from *:
     PyObject **raqib_items(PyObject *t)
 
 
-# LineFeatures fields, by position (a NamedTuple: indexing skips the attribute lookup)
-DEF F_TOKENS = 0
-DEF F_NUMBERS = 1
-DEF F_NEGATIONS = 2
-DEF F_PLACES = 3
-DEF F_ORDER = 5
-
-DEF MAX_WORD = 64  # longer words (never seen in a ticker) go through the Python reference
-DEF MAX_DIFF = 64  # likewise for lines of more tokens
+cdef enum:
+    # LineFeatures fields, by position (a NamedTuple: indexing skips the attribute lookup)
+    F_TOKENS = 0
+    F_NUMBERS = 1
+    F_NEGATIONS = 2
+    F_PLACES = 3
+    F_ORDER = 5
+    MAX_WORD = 64  # longer words (never seen in a ticker) go through the Python reference
+    MAX_DIFF = 64  # likewise for lines of more tokens
 
 # set by `configure` from `fingerprint`, the one place the rules' constants are defined
 cdef frozenset _BENIGN = frozenset()
@@ -90,8 +96,7 @@ cdef Py_ssize_t _MIN_JOIN = 4
 cdef int K_NUMBER = 1, K_MARKER = 3, K_CONJOINED = 5
 cdef object _features_type = None
 cdef frozenset _NO_WORDS = frozenset()
-cdef bytes _SQUASH_DELETE = b""
-cdef char _squash_drop[256]  # the bytes exact keys leave out (_SQUASH_DELETE as a table)
+cdef char _squash_drop[256]  # the bytes exact keys leave out (`fingerprint._SQUASH_DELETE`)
 cdef object _py_is_join = None
 cdef object _py_dice = None
 cdef object _pair_inflections = None
@@ -114,7 +119,7 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
               pair_inflections, slow_match):
     """Take the constants, the chunk cache and the rare slow paths of `fingerprint`."""
     global _BENIGN, _FILLERS, _MORPH_DICE, _MIN_JOIN, K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN
-    global K_CONJOINED, _features_type, _NO_WORDS, _SQUASH_DELETE
+    global K_CONJOINED, _features_type, _NO_WORDS
     global _py_is_join, _py_dice, _pair_inflections, _slow_match, _STOP
     global _NEGATION, _PLACE_MARKERS, _ARTICLE_PREFIXES, _MIN_STEM, _NUMBER_WORDS, _TO_SPACE
     global _CHUNKS_MAX
@@ -125,7 +130,6 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
     K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN, K_CONJOINED = kinds
     _features_type = features_type
     _NO_WORDS = no_words
-    _SQUASH_DELETE = squash_delete
     cdef int i
     for i in range(256):
         _squash_drop[i] = 0

@@ -162,7 +162,7 @@ def ticker_event_id(scope: str, normalized: str) -> str:
 
 def epoch_seconds(moment: datetime) -> int:
     """Whole epoch seconds of an aware event time (a naive one is a ValueError)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if moment.utcoffset() is None:  # also when tzinfo is None
         msg = f"event time must be timezone-aware, got {moment!r}"
         raise ValueError(msg)
     return math.floor(moment.timestamp())
@@ -391,7 +391,9 @@ class ScopeIndex:
             for (_, similarity), alias in zip(entry.aliases[n_old:], added, strict=True):
                 exact.setdefault(alias.squashed, (event_id, similarity, False))
             self._add_postings(event_id, tokens - old_tokens)
-        self._seen(entry.last_seen)
+        last_seen = entry.last_seen
+        self.watermark = max(self.watermark, last_seen)
+        self._next_expiry = min(self._next_expiry, last_seen)
 
     def _index(
         self, entry: TickerEntry, features: tuple[LineFeatures, ...], tokens: frozenset[str], new_tokens: Iterable[str]
@@ -408,7 +410,9 @@ class ScopeIndex:
             for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
                 exact.setdefault(alias.squashed, (event_id, similarity, False))
         self._add_postings(event_id, new_tokens)
-        self._seen(entry.last_seen)
+        last_seen = entry.last_seen
+        self.watermark = max(self.watermark, last_seen)
+        self._next_expiry = min(self._next_expiry, last_seen)
 
     def _add_postings(self, event_id: str, tokens: Iterable[str]) -> None:
         if fingerprint._compiled:  # the loop below, compiled
@@ -421,10 +425,6 @@ class ScopeIndex:
                 postings[token] = {event_id: None}
             else:
                 holders[event_id] = None
-
-    def _seen(self, last_seen: int) -> None:
-        self.watermark = max(self.watermark, last_seen)
-        self._next_expiry = min(self._next_expiry, last_seen)
 
     def remove(self, event_id: str) -> None:
         """Forget the entry `event_id` and its index entries."""
