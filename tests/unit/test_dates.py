@@ -100,6 +100,14 @@ class TestInferPublishedDate:
         text = norm("اليوم الأحد الحادي والعشرين من نوفمبر")
         assert infer_published_date(text, date(2021, 11, 22)) == date(2021, 11, 21)
 
+    def test_vowel_marks_inside_the_anchor(self) -> None:
+        """Vocalized anchors and weekdays (`اليَومَ الأربعاءَ`, `أمسِ`) read like bare ones:
+        normalization drops the marks before the anchor is looked for."""
+        text = norm("اليَومَ الأربعاءَ الخامسَ عشرَ من فبراير")
+        assert infer_published_date(text, date(2017, 2, 16)) == date(2017, 2, 15)
+        text = norm("قصفت قوات الأسد أمسِ الجمعةَ 6 أب")
+        assert infer_published_date(text, date(2021, 8, 7)) == date(2021, 8, 7)
+
     def test_requires_relative_anchor(self) -> None:
         """A weekday and date without اليوم/أمس (an event date) infers nothing."""
         assert infer_published_date(norm("السبت 27 حزيران"), date(2020, 6, 30)) is None
