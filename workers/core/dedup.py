@@ -370,30 +370,16 @@ class ScopeIndex:
         new aliases are indexed; the exact keys and postings of the others stay."""
         event_id = entry.event_id
         self.entries[event_id] = entry
-        n_old = len(old.aliases)
-        if len(entry.aliases) == n_old + 1:  # the usual: one rewording met
-            rewording, similarity = entry.aliases[-1]
+        tokens = self._tokens[event_id]
+        for rewording, similarity in entry.aliases[len(old.aliases) :]:  # usually one, or none
             features = line_features(rewording)
             self._features[event_id] += (features,)
             self._exact.setdefault(features.squashed, (event_id, similarity, False))
-            old_tokens = self._tokens[event_id]
-            new_tokens = features.tokens - old_tokens
+            new_tokens = features.tokens - tokens
             if new_tokens:
-                self._tokens[event_id] = old_tokens | new_tokens
+                tokens = self._tokens[event_id] = tokens | new_tokens
                 self._add_postings(event_id, new_tokens)
-        elif len(entry.aliases) > n_old:
-            added = tuple(line_features(alias) for alias, _ in entry.aliases[n_old:])
-            self._features[event_id] += added
-            old_tokens = self._tokens[event_id]
-            tokens = old_tokens.union(*(f.tokens for f in added))
-            self._tokens[event_id] = tokens
-            exact = self._exact
-            for (_, similarity), alias in zip(entry.aliases[n_old:], added, strict=True):
-                exact.setdefault(alias.squashed, (event_id, similarity, False))
-            self._add_postings(event_id, tokens - old_tokens)
-        last_seen = entry.last_seen
-        self.watermark = max(self.watermark, last_seen)
-        self._next_expiry = min(self._next_expiry, last_seen)
+        self._seen(entry.last_seen)
 
     def _index(
         self, entry: TickerEntry, features: tuple[LineFeatures, ...], tokens: frozenset[str], new_tokens: Iterable[str]
@@ -410,7 +396,10 @@ class ScopeIndex:
             for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
                 exact.setdefault(alias.squashed, (event_id, similarity, False))
         self._add_postings(event_id, new_tokens)
-        last_seen = entry.last_seen
+        self._seen(entry.last_seen)
+
+    def _seen(self, last_seen: int) -> None:
+        """Keep the watermark (largest last_seen) and the expiry bound (smallest)."""
         self.watermark = max(self.watermark, last_seen)
         self._next_expiry = min(self._next_expiry, last_seen)
 
