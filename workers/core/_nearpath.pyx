@@ -21,9 +21,8 @@ References (keep in step; the tests compare each pair):
                       `_strip_word`, `_word_info`; `LineFeatures.order` -> `_hash_order`)
 * `first_match`    -> `fingerprint.Probe.first_match` (`_drop_all_joins`, `_is_join`,
                       `_vetoed`, `_substituted`, `_dice`, `_both_have_extra`)
-* `best_match`     -> the candidate loop of `dedup.decide`
 * `candidates`     -> `dedup.ScopeIndex.candidates`
-* `near`           -> `candidates`, then `best_match`: decide's near path in one call
+* `near`           -> `candidates`, then the candidate loop of `dedup.decide`
 * `add_postings`   -> `dedup.ScopeIndex._add_postings`
 
 Rare inputs (words over 64 letters, lines over 64 tokens, a best-first inflection pairing)
@@ -814,8 +813,8 @@ def first_match(features, texts, double threshold):
     return None
 
 
-def best_match(features, list candidates, dict entries, texts, long long oldest,
-               long long latest, double threshold):
+cdef object _best_match(tuple features, list candidates, dict entries, texts, long long oldest,
+                        long long latest, double threshold):
     """The candidate loop of `dedup.decide`: `(similarity, first_seen, event_id)` of the
     best visible candidate whose texts match (its first matching text), ties to the
     earliest first sighting, then the smaller event id; None when none matches."""
@@ -913,11 +912,11 @@ def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t l
 
 def near(features, dict postings, dict entries, texts, double probe_share, Py_ssize_t limit,
          long long oldest, long long latest, double threshold):
-    """The near path of `dedup.decide` in one call: `candidates`, then `best_match`."""
+    """The near path of `dedup.decide` in one call: `candidates`, then the candidate loop."""
     cdef list found = _candidates(<frozenset>(<tuple>features)[F_TOKENS], postings, probe_share, limit)
     if not found:
         return None
-    return best_match(features, found, entries, texts, oldest, latest, threshold)
+    return _best_match(<tuple>features, found, entries, texts, oldest, latest, threshold)
 
 
 cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
