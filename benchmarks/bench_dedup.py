@@ -118,27 +118,33 @@ def _median_us(runs: list[float]) -> float:
     return statistics.median(runs) * 1e6
 
 
-def bench_ours(lines: list[str], repeat: int) -> dict[str, float]:
-    """µs/line of the near path (decide, decide+apply) and the exact path; bytes per item."""
-    sightings = _sightings(lines)
-    near, near_apply, exact = [], [], []
+def round_ours(sightings: list[TickerSighting]) -> dict[str, float]:
+    """One round (cold caches, fresh state): µs/line of the near path (decide, decide +
+    apply) and then of the exact path over the same lines."""
+    _clear_caches()
     state = DedupState()
-    for _ in range(repeat):
-        _clear_caches()
-        state = DedupState()
-        decide_total = 0.0
-        start = time.perf_counter()
-        for s in sightings:
-            t = time.perf_counter()
-            _, change = decide(s, state)
-            decide_total += time.perf_counter() - t
-            state.apply(change)
-        near_apply.append((time.perf_counter() - start) / len(sightings))
-        near.append(decide_total / len(sightings))
-        start = time.perf_counter()
-        for s in sightings:
-            decide(s, state)
-        exact.append((time.perf_counter() - start) / len(sightings))
+    decide_total = 0.0
+    start = time.perf_counter()
+    for s in sightings:
+        t = time.perf_counter()
+        _, change = decide(s, state)
+        decide_total += time.perf_counter() - t
+        state.apply(change)
+    near_apply = time.perf_counter() - start
+    start = time.perf_counter()
+    for s in sightings:
+        decide(s, state)
+    exact = time.perf_counter() - start
+    n = len(sightings)
+    return {"near_us": decide_total / n * 1e6, "near_apply_us": near_apply / n * 1e6, "exact_us": exact / n * 1e6}
+
+
+def memory_ours(sightings: list[TickerSighting]) -> dict[str, float]:
+    """Bytes per remembered event: as Faust table records (key + orjson value), and as the
+    Python heap of the in-memory index rebuilt from them (tracemalloc)."""
+    state = DedupState()
+    for s in sightings:
+        state.apply(decide(s, state)[1])
     records = list(state.records())
     table_bytes = sum(len(k.encode()) + len(orjson.dumps(v)) for k, v in records)
     gc.collect()
@@ -148,9 +154,6 @@ def bench_ours(lines: list[str], repeat: int) -> dict[str, float]:
     heap = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     return {
-        "near_us": _median_us(near),
-        "near_apply_us": _median_us(near_apply),
-        "exact_us": _median_us(exact),
         "items": len(rebuilt),
         "table_bytes_per_item": table_bytes / len(records),
         "heap_bytes_per_item": heap / len(records),
@@ -211,28 +214,20 @@ def _takes_near_path(stream: list[TickerSighting]) -> list[bool]:
     return out
 
 
-def bench_ours_mix(stream: list[TickerSighting], repeat: int) -> dict[str, float]:
-    """µs per sighting of the realistic mix (decide + apply); share and cost of the near path."""
-    near_path = _takes_near_path(stream)
-    runs, near_runs = [], []
-    for _ in range(repeat):
-        _clear_caches()
-        state = DedupState()
-        near_total = 0.0
-        start = time.perf_counter()
-        for s, near in zip(stream, near_path, strict=True):
-            t = time.perf_counter()
-            state.apply(decide(s, state)[1])
-            if near:
-                near_total += time.perf_counter() - t
-        runs.append((time.perf_counter() - start) / len(stream))
-        near_runs.append(near_total / max(1, sum(near_path)))
-    return {
-        "us": _median_us(runs),
-        "near_share": sum(near_path) / len(stream),
-        "near_us": _median_us(near_runs),
-        "sightings": len(stream),
-    }
+def round_ours_mix(stream: list[TickerSighting], near_path: list[bool]) -> dict[str, float]:
+    """One round of the realistic mix (decide + apply): µs per sighting, and per sighting
+    that took the near path (`near_path`, from `_takes_near_path`)."""
+    _clear_caches()
+    state = DedupState()
+    near_total = 0.0
+    start = time.perf_counter()
+    for s, near in zip(stream, near_path, strict=True):
+        t = time.perf_counter()
+        state.apply(decide(s, state)[1])
+        if near:
+            near_total += time.perf_counter() - t
+    total = time.perf_counter() - start
+    return {"mix_us": total / len(stream) * 1e6, "mix_near_us": near_total / max(1, sum(near_path)) * 1e6}
 
 
 def _token_set(line: str) -> set[bytes]:
@@ -276,67 +271,63 @@ def datasketch_predict(pairs: list[Pair], threshold: float) -> list[bool]:
     return out
 
 
-def bench_datasketch(lines: list[str], stream: list[TickerSighting], threshold: float, repeat: int) -> dict[str, float]:
-    """µs/line of MinHash + query + insert on the worst-case lines (and of MinHash + query
-    alone, what raqib's decide is compared with) and on the realistic mix (behind an
-    exact-key dict there); heap bytes per item."""
+def _lsh_dedup(minhash: Callable[[list[bytes]], Any], normalized: list[str], threshold: float) -> tuple[int, float]:
+    """MinHash + query of each line, insert when nothing is found (datasketch's dedup of
+    the worst-case lines): (lines kept, seconds spent inserting)."""
     from datasketch import MinHashLSH  # noqa: PLC0415 - optional, benchmark only
 
-    minhash = _minhash_factory()
-    normalized = [normalize_for_matching(line) for line in lines]
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    kept = 0
+    inserting = 0.0
+    for i, text in enumerate(normalized):
+        m = minhash([t.encode() for t in tokenize(text, normalized=True)])
+        if not lsh.query(m):
+            t = time.perf_counter()
+            lsh.insert(str(i), m)
+            inserting += time.perf_counter() - t
+            kept += 1
+    return kept, inserting
 
-    insert_time = [0.0]
 
-    def run() -> int:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        kept = 0
-        inserting = 0.0
-        for i, text in enumerate(normalized):
-            m = minhash([t.encode() for t in tokenize(text, normalized=True)])
-            if not lsh.query(m):
-                t = time.perf_counter()
-                lsh.insert(str(i), m)
-                inserting += time.perf_counter() - t
-                kept += 1
-        insert_time[0] = inserting
-        return kept
+def round_datasketch(
+    minhash: Callable[[list[bytes]], Any], normalized: list[str], stream: list[TickerSighting], threshold: float
+) -> dict[str, float]:
+    """One round: µs/line of MinHash + query + insert on the worst-case lines (and of
+    MinHash + query alone, what raqib's decide is compared with), and µs/sighting on the
+    realistic mix (behind an exact-key dict there, as anyone would put it)."""
+    from datasketch import MinHashLSH  # noqa: PLC0415 - optional, benchmark only
 
-    def run_mix() -> None:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        seen: dict[bytes, str] = {}
-        for i, s in enumerate(stream):
-            key = exact_key(s.normalized)
-            if key in seen:
-                continue
-            m = minhash([t.encode() for t in tokenize(s.normalized, normalized=True)])
-            found = lsh.query(m)
-            if found:
-                seen[key] = found[0]
-            else:
-                seen[key] = str(i)
-                lsh.insert(str(i), m)
+    start = time.perf_counter()
+    _, inserting = _lsh_dedup(minhash, normalized, threshold)
+    worst = time.perf_counter() - start
+    start = time.perf_counter()
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    seen: dict[bytes, str] = {}
+    for i, s in enumerate(stream):
+        key = exact_key(s.normalized)
+        if key in seen:
+            continue
+        m = minhash([t.encode() for t in tokenize(s.normalized, normalized=True)])
+        found = lsh.query(m)
+        if found:
+            seen[key] = found[0]
+        else:
+            seen[key] = str(i)
+            lsh.insert(str(i), m)
+    mix = time.perf_counter() - start
+    n = len(normalized)
+    return {"us": worst / n * 1e6, "query_us": (worst - inserting) / n * 1e6, "mix_us": mix / len(stream) * 1e6}
 
-    runs, query_runs, mix_runs = [], [], []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        runs.append((time.perf_counter() - start) / len(normalized))
-        query_runs.append(runs[-1] - insert_time[0] / len(normalized))
-        start = time.perf_counter()
-        run_mix()
-        mix_runs.append((time.perf_counter() - start) / len(stream))
+
+def memory_datasketch(minhash: Callable[[list[bytes]], Any], normalized: list[str], threshold: float) -> float:
+    """Heap bytes per kept line of the MinHashLSH dedup of the worst-case lines."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    kept = run()
+    kept, _ = _lsh_dedup(minhash, normalized, threshold)
     heap = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    return {
-        "us": _median_us(runs),
-        "query_us": _median_us(query_runs),
-        "mix_us": _median_us(mix_runs),
-        "heap_bytes_per_item": heap / max(1, kept),
-    }
+    return heap / max(1, kept)
 
 
 def _fmt(s: Score) -> str:
@@ -352,21 +343,26 @@ def _ratio(rounds: list[dict[str, float]], theirs: str, ours: str) -> float:
     return statistics.median(r[theirs] / r[ours] for r in rounds)
 
 
-def _round(lines: list[str], stream: list[TickerSighting], thresholds: tuple[float, float] | None) -> dict[str, float]:
+def _round(
+    sightings: list[TickerSighting],
+    stream: list[TickerSighting],
+    near_path: list[bool],
+    datasketch: tuple[Callable[[list[bytes]], Any], list[str], tuple[float, float]] | None,
+) -> dict[str, float]:
     """One round of every timing: raqib compiled, raqib pure Python, then datasketch at both
-    thresholds (when `thresholds`), back to back so that a slow spell of the shared machine
-    hits both sides of a ratio."""
+    thresholds (when `datasketch`: its MinHash, the normalized lines, the thresholds), back
+    to back so that a slow spell of the shared machine hits both sides of a ratio."""
     compiled = fingerprint.compiled()
     out: dict[str, float] = {}
     for label, enabled in (("", True), ("py_", False)):
         fingerprint.use_compiled(enabled)
-        ours, mix = bench_ours(lines, 1), bench_ours_mix(stream, 1)
-        out.update({label + k: v for k, v in ours.items()})
-        out.update({label + "mix_" + k: v for k, v in mix.items()})
+        timings = {**round_ours(sightings), **round_ours_mix(stream, near_path)}
+        out.update({label + k: v for k, v in timings.items()})
     fingerprint.use_compiled(compiled)
-    if thresholds is not None:
+    if datasketch is not None:
+        minhash, normalized, thresholds = datasketch
         for label, threshold in zip(("ds_", "dsbest_"), thresholds, strict=True):
-            out.update({label + k: v for k, v in bench_datasketch(lines, stream, threshold, 1).items()})
+            out.update({label + k: v for k, v in round_datasketch(minhash, normalized, stream, threshold).items()})
     return out
 
 
@@ -392,13 +388,17 @@ def main(argv: list[str]) -> int:
             print("datasketch not installed: `.venv/bin/pip install datasketch`")
             with_datasketch = False
     threshold = DEFAULT_CONFIG.threshold
-    thresholds = None
     ds_scores: dict[float, Score] = {}
+    ds_setup = None
     if with_datasketch:
         grid = tuple(round(0.05 * i, 2) for i in range(4, 20))
         ds_scores = {t: score(datasketch_predict(pairs, t), pairs) for t in grid}
         thresholds = (threshold, choose_threshold(ds_scores))
-    rounds = [_round(lines, stream, thresholds) for _ in range(repeat)]
+        ds_setup = (_minhash_factory(), [normalize_for_matching(line) for line in lines], thresholds)
+    sightings = _sightings(lines)
+    near_path = _takes_near_path(stream)
+    rounds = [_round(sightings, stream, near_path, ds_setup) for _ in range(repeat)]
+    memory = memory_ours(sightings)
 
     our_score = score(predict(pairs, threshold), pairs)
     print(f"raqib (threshold {threshold:.2f}): {_fmt(our_score)}")
@@ -414,7 +414,7 @@ def main(argv: list[str]) -> int:
         print(
             f"  realistic mix        : {_median(rounds, label + 'mix_us'):7.1f} µs/sighting with apply over "
             f"{len(stream)} sightings ({PAGE_ITEMS} items a page); "
-            f"{_median(rounds, label + 'mix_near_share'):.0%} took the near path, "
+            f"{sum(near_path) / len(stream):.0%} took the near path, "
             f"at {_median(rounds, label + 'mix_near_us'):.1f} µs each"
         )
     if compiled:
@@ -427,14 +427,23 @@ def main(argv: list[str]) -> int:
         f"{phases['verify_us']:.1f} ({phases['texts']:.1f} texts) µs/line"
     )
     print(
-        f"  remembered: {rounds[0]['items']:.0f} events; {rounds[0]['table_bytes_per_item']:.0f} B/item "
-        f"as table records, {_median(rounds, 'heap_bytes_per_item'):.0f} B/item in-memory index"
+        f"  remembered: {memory['items']:.0f} events; {memory['table_bytes_per_item']:.0f} B/item "
+        f"as table records, {memory['heap_bytes_per_item']:.0f} B/item in-memory index"
     )
     normalize_us = _time_normalize(lines)
     print(f"  (normalize_for_matching, done by the parser: {normalize_us:.1f} µs/line)")
-    if thresholds is None:
-        return 0
+    if ds_setup is not None:
+        _print_datasketch(rounds, ds_scores, ds_setup)
+    return 0
 
+
+def _print_datasketch(
+    rounds: list[dict[str, float]],
+    ds_scores: dict[float, Score],
+    ds_setup: tuple[Callable[[list[bytes]], Any], list[str], tuple[float, float]],
+) -> None:
+    """datasketch's figures and the speed-ups over it (per-round ratios)."""
+    minhash, normalized, thresholds = ds_setup
     print(f"datasketch MinHashLSH, {NUM_PERM} perms (MinHash + query + insert):")
     for label, t in zip(("ds_", "dsbest_"), thresholds, strict=True):
         which = "raqib's threshold" if label == "ds_" else "its best-F1 threshold (P >= 0.99)"
@@ -442,7 +451,7 @@ def main(argv: list[str]) -> int:
             f"  at {which} {t:.2f}: {_fmt(ds_scores[t])}; worst case {_median(rounds, label + 'us'):.1f} "
             f"µs/line ({_median(rounds, label + 'query_us'):.1f} MinHash + query), "
             f"realistic mix {_median(rounds, label + 'mix_us'):.1f} µs/sighting, "
-            f"{_median(rounds, label + 'heap_bytes_per_item'):.0f} B/item in memory"
+            f"{memory_datasketch(minhash, normalized, t):.0f} B/item in memory"
         )
     print("speed-up vs datasketch (median of per-round ratios; threshold-matched / its best-F1 threshold):")
     print(
@@ -457,7 +466,6 @@ def main(argv: list[str]) -> int:
         f"  realistic mix (with apply / with insert): {_ratio(rounds, 'ds_mix_us', 'mix_us'):.1f}x / "
         f"{_ratio(rounds, 'dsbest_mix_us', 'mix_us'):.1f}x"
     )
-    return 0
 
 
 def _time_normalize(lines: list[str]) -> float:
