@@ -11,6 +11,7 @@ from typing import Any
 
 from workers.admin import create_topics
 from workers.consumer import consume, record_to_dict
+from workers.producer import send_pages
 from workers.topics import TopicSet
 from workers.worker_process import WorkerProcess, consumer_lag
 
@@ -95,3 +96,16 @@ async def collect(
         for records in seen.values():
             records.clear()
 
+
+async def samples_through(
+    bootstrap: str,
+    topics: TopicSet,
+    worker: WorkerProcess,
+    until: Callable[[dict[str, list[dict[str, Any]]]], bool],
+    idle: float = 3.0,
+) -> dict[str, list[dict[str, Any]]]:
+    """Send the bundled sample pages to `pages.raw`, wait until `worker` has drained them,
+    then `collect` every output topic until `until(seen)`."""
+    await send_pages([SAMPLES], topics, bootstrap, topics.name("pages.raw"), progress=False)
+    await wait_drained(bootstrap, topics, worker)
+    return await collect(bootstrap, topics, until, idle=idle)

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from tests.contract import assert_matches_schema
-from tests.integration.helpers import SAMPLES, collect, fresh_topics, start_worker, wait_drained
+from tests.integration.helpers import SAMPLES, collect, fresh_topics, samples_through, start_worker, wait_drained
 from workers.ingest import page_key
 from workers.producer import kafka_producer, send_pages
 from workers.topics import TopicSet
@@ -138,9 +138,9 @@ async def test_worker_with_the_rocksdb_table_store(
     data_dir = tmp_path / "data"
     worker = start_worker(kafka_bootstrap, prefixed, tmp_path, RAQIB_STORE="rocksdb://", RAQIB_DATA_DIR=str(data_dir))
     try:
-        await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
-        await wait_drained(kafka_bootstrap, prefixed, worker)
-        seen = await collect(kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 5, idle=2)
+        seen = await samples_through(
+            kafka_bootstrap, prefixed, worker, lambda s: len(s["events.articles"]) >= 5, idle=2
+        )
     finally:
         assert worker.stop() == 0
     assert (len(seen["events.ticker"]), len(seen["events.sightings"]), len(seen["events.articles"])) == (19, 1, 5)

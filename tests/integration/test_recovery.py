@@ -9,8 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.integration.helpers import SAMPLES, collect, fresh_topics, wait_drained
-from workers.producer import send_pages
+from tests.integration.helpers import fresh_topics, samples_through
 from workers.topics import TopicSet
 from workers.worker_process import WorkerProcess
 
@@ -36,17 +35,17 @@ async def test_restarted_worker_remembers_what_it_has_seen(
 
     first = worker(1)
     try:
-        await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
-        await wait_drained(kafka_bootstrap, prefixed, first)
-        before = await collect(kafka_bootstrap, prefixed, lambda s: len(s["events.ticker"]) >= 19, idle=2)
+        before = await samples_through(
+            kafka_bootstrap, prefixed, first, lambda s: len(s["events.ticker"]) >= 19, idle=2
+        )
     finally:
         assert first.stop() == 0
 
     second = worker(2)
     try:
-        await send_pages([SAMPLES], prefixed, kafka_bootstrap, prefixed.name("pages.raw"), progress=False)
-        await wait_drained(kafka_bootstrap, prefixed, second)
-        after = await collect(kafka_bootstrap, prefixed, lambda s: len(s["events.sightings"]) >= 26, idle=3)
+        after = await samples_through(
+            kafka_bootstrap, prefixed, second, lambda s: len(s["events.sightings"]) >= 26, idle=3
+        )
     finally:
         assert second.stop() == 0
 
