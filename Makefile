@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test check lint typecheck bench clean
 
-$(STAMP): pyproject.toml hatch_build.py workers/core/_nearpath.pyx
+$(STAMP): pyproject.toml hatch_build.py workers/core/dedup/_nearpath.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

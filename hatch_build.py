@@ -1,4 +1,4 @@
-"""Build hook: compile the near path of ticker dedup (`workers/core/_nearpath.pyx`).
+"""Build hook: compile the near path of ticker dedup (`workers/core/dedup/_nearpath.pyx`).
 
 Hatchling runs this for the wheel target, editable installs included (`pip install -e .`,
 what `make` does). Cython turns the .pyx into C and setuptools' `build_ext` compiles it in
@@ -6,7 +6,7 @@ place, next to the .pyx: an editable install imports it from the source tree, an
 carries it as an artifact (the built files are git-ignored, so hatchling would skip them).
 
 Without a C compiler or the Python headers the build still succeeds, with a warning:
-`workers.core.fingerprint` then runs the pure-Python reference, which makes the same
+`workers.core.dedup.line_match` then runs the pure-Python reference, which makes the same
 decisions about 5x slower (`tests/unit/test_nearpath.py::test_kernel_is_built` fails, so a
 machine that should have it does not go unnoticed).
 """
@@ -20,8 +20,8 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-MODULE = "workers.core._nearpath"
-SOURCE = "workers/core/_nearpath.pyx"
+MODULE = "workers.core.dedup._nearpath"
+SOURCE = "workers/core/dedup/_nearpath.pyx"
 
 
 def build_in_place(root: Path) -> list[Path]:

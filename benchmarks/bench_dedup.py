@@ -4,7 +4,7 @@ item, and datasketch's MinHashLSH on the same lines in the same run.
 Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only]` (not a test: it
 prints). Every timing is the median of N rounds (default 7): the benchmark machine is shared.
 A round times raqib on its compiled kernel, raqib on the pure-Python reference (the same
-decisions, `fingerprint.use_compiled(False)`) and datasketch, back to back; a speed-up is the
+decisions, `line_match.use_compiled(False)`) and datasketch, back to back; a speed-up is the
 median of the per-round ratios, so a slow spell of the machine hits both of its sides.
 Caches are emptied before each round, so every round starts cold.
 
@@ -63,14 +63,14 @@ from eval_dedup import (  # noqa: E402
     score,
 )
 
-from workers.core import fingerprint  # noqa: E402
-from workers.core.dedup import (  # noqa: E402
+from workers.core.dedup import line_match  # noqa: E402
+from workers.core.dedup.line_match import Probe, exact_key, line_features  # noqa: E402
+from workers.core.dedup.ticker import (  # noqa: E402
     DEFAULT_CONFIG,
     DedupState,
     TickerSighting,
     decide,
 )
-from workers.core.fingerprint import Probe, exact_key, line_features  # noqa: E402
 from workers.core.normalize import normalize_for_matching, tokenize  # noqa: E402
 
 T0 = datetime(2020, 6, 29, 12, tzinfo=UTC)
@@ -111,7 +111,7 @@ def realistic_stream(lines: list[str], seed: int = 0) -> list[TickerSighting]:
 
 
 def _clear_caches() -> None:
-    fingerprint.clear_caches()  # a benchmark measures cold caches
+    line_match.clear_caches()  # a benchmark measures cold caches
 
 
 def _median_us(runs: list[float]) -> float:
@@ -352,13 +352,13 @@ def _round(
     """One round of every timing: raqib compiled, raqib pure Python, then datasketch at both
     thresholds (when `datasketch`: its MinHash, the normalized lines, the thresholds), back
     to back so that a slow spell of the shared machine hits both sides of a ratio."""
-    compiled = fingerprint.compiled()
+    compiled = line_match.compiled()
     out: dict[str, float] = {}
     for label, enabled in (("", True), ("py_", False)):
-        fingerprint.use_compiled(enabled)
+        line_match.use_compiled(enabled)
         timings = {**round_ours(sightings), **round_ours_mix(stream, near_path)}
         out.update({label + k: v for k, v in timings.items()})
-    fingerprint.use_compiled(compiled)
+    line_match.use_compiled(compiled)
     if datasketch is not None:
         minhash, normalized, thresholds = datasketch
         for label, threshold in zip(("ds_", "dsbest_"), thresholds, strict=True):
@@ -372,10 +372,10 @@ def main(argv: list[str]) -> int:
     pairs = load_pairs()
     lines = sorted({p.a for p in pairs} | {p.b for p in pairs})
     stream = realistic_stream(lines)
-    compiled = fingerprint.compiled()
+    compiled = line_match.compiled()
     print(f"{len(lines)} distinct ticker lines from {len(pairs)} labeled pairs; median of {repeat} rounds")
     print(
-        "near path on the compiled kernel (workers/core/_nearpath.pyx)"
+        "near path on the compiled kernel (workers/core/dedup/_nearpath.pyx)"
         if compiled
         else "the compiled kernel is not built: every raqib figure is the pure-Python reference"
     )

@@ -34,10 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from workers.core import dates, html_article, normalize, parse, text_article, ticker
+from workers.core import normalize
 from workers.core.models import Page, ParsedPage
-from workers.core.parse import parse_page
-from workers.core.ticker import find_ticker_lines, is_ticker_header, split_ticker_items
+from workers.core.parse import dates, html_article, text_article, ticker
+from workers.core.parse import page as parse
+from workers.core.parse.page import parse_page
+from workers.core.parse.ticker import find_ticker_lines, is_ticker_header, split_ticker_items
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 FETCHED_AT = datetime(2022, 1, 1, 12, 0, tzinfo=UTC)

@@ -19,9 +19,7 @@ from types import ModuleType
 
 from benchmarks import bench_parse
 from workers.core.models import Page
-from workers.core.parse import parse_page
-
-_PARSER_MODULES = ("normalize", "ticker", "dates", "text_article", "parse", "html_article")
+from workers.core.parse.page import parse_page
 
 
 def load_other(root: Path) -> tuple[Callable[[Page], object], Callable[[], None]]:
@@ -37,7 +35,10 @@ def load_other(root: Path) -> tuple[Callable[[Page], object], Callable[[], None]
     try:
         import workers.core.parse as other_parse  # noqa: PLC0415 - the other checkout's
 
-        other = {name: sys.modules[f"workers.core.{name}"] for name in _PARSER_MODULES}
+        if not hasattr(other_parse, "parse_page"):  # the layout since 0.2: workers/core/parse/page.py
+            import workers.core.parse.page as other_parse  # noqa: PLC0415
+
+        other = {name: module for name, module in sys.modules.items() if name.startswith("workers.core.")}
         if not Path(other_parse.__file__ or "").resolve().is_relative_to(root.resolve()):
             raise SystemExit(f"{root}: imported {other_parse.__file__} instead")
     finally:

@@ -2,13 +2,13 @@
 
 Run: `.venv/bin/python benchmarks/eval_dedup.py [--show-errors]`
 
-For each threshold, a pair is predicted "same" when `fingerprint.compare` vetoes nothing and
+For each threshold, a pair is predicted "same" when `line_match.compare` vetoes nothing and
 the similarity reaches the threshold. The chosen threshold is the middle of the widest run
 of thresholds with the best F1 at precision >= 0.99 (the middle, so that a small drift of
 the data does not fall off the edge). Then the whole pair set is replayed through `decide`
 at that threshold (one state per pair: a is seen first, then b) to check that candidate
 retrieval loses nothing the comparison alone would find; and the fast verdict `decide` uses
-(`fingerprint.Probe`, which skips work `compare` does) is checked against `compare` on every
+(`line_match.Probe`, which skips work `compare` does) is checked against `compare` on every
 ordered pair of lines at every threshold.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workers.core import fingerprint  # noqa: E402
-from workers.core.dedup import DedupConfig, DedupState, Duplicate, TickerSighting, decide  # noqa: E402
-from workers.core.fingerprint import Probe, compare, line_features  # noqa: E402
+from workers.core.dedup import line_match  # noqa: E402
+from workers.core.dedup.line_match import Probe, compare, line_features  # noqa: E402
+from workers.core.dedup.ticker import DedupConfig, DedupState, Duplicate, TickerSighting, decide  # noqa: E402
 from workers.core.normalize import normalize_for_matching  # noqa: E402
 
 PAIRS = ROOT / "tests" / "fixtures" / "dedup_pairs.jsonl"
@@ -154,12 +154,12 @@ def main(argv: list[str]) -> int:
         f"F1 {end_to_end.f1:.3f}"
     )
     checked, wrong = fast_path_disagreements(pairs)
-    kernel = "the compiled kernel" if fingerprint.compiled() else "pure Python (the kernel is not built)"
+    kernel = "the compiled kernel" if line_match.compiled() else "pure Python (the kernel is not built)"
     print(f"fast path (Probe.match, on {kernel}) vs compare: {wrong} disagreements in {checked} checks")
-    if fingerprint.compiled():
-        fingerprint.use_compiled(False)
+    if line_match.compiled():
+        line_match.use_compiled(False)
         py_checked, py_wrong = fast_path_disagreements(pairs)
-        fingerprint.use_compiled(True)
+        line_match.use_compiled(True)
         print(f"fast path (Probe.match, pure Python) vs compare: {py_wrong} disagreements in {py_checked} checks")
         wrong += py_wrong
     if "--show-errors" in argv:

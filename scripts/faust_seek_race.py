@@ -67,10 +67,18 @@ def child(bootstrap: str, group: str, topic: str, out: Path, delay: float, guard
             return consumer
 
     app = App(
-        group, broker=f"kafka://{bootstrap}", store="memory://", topic_partitions=1,
-        consumer_auto_offset_reset="earliest", producer_max_batch_size=1, web_enabled=False,
-        broker_session_timeout=6, broker_heartbeat_interval=1,
-        datadir=tempfile.mkdtemp(), key_serializer="raw", value_serializer="raw",
+        group,
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        topic_partitions=1,
+        consumer_auto_offset_reset="earliest",
+        producer_max_batch_size=1,
+        web_enabled=False,
+        broker_session_timeout=6,
+        broker_heartbeat_interval=1,
+        datadir=tempfile.mkdtemp(),
+        key_serializer="raw",
+        value_serializer="raw",
     )
     counts = app.Table("counts", partitions=1, default=int)
     source = app.topic(topic, partitions=1)
@@ -171,7 +179,7 @@ async def scenario(bootstrap: str, delay: float, guard: bool) -> bool:
 
 def main(bootstrap: str | None, delay: float) -> int:
     if bootstrap is None:
-        from workers.broker import EmbeddedBroker  # noqa: PLC0415
+        from workers.adapters.embedded_broker import EmbeddedBroker  # noqa: PLC0415
 
         with EmbeddedBroker() as broker:
             return asyncio.run(run_both(broker.bootstrap, delay))

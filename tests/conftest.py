@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from workers.broker import EmbeddedBroker
-from workers.topics import TopicSet, load_topics
+from workers.adapters.embedded_broker import EmbeddedBroker
+from workers.contract.topics import TopicSet, load_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-settings.register_profile(
-    "raqib", deadline=2000, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("raqib", deadline=2000, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "raqib"))
 
 

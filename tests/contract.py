@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.schemas import validator_for
-from workers.topics import TopicSet
+from workers.contract.schemas import validator_for
+from workers.contract.topics import TopicSet
 
 
 def assert_matches_schema(topics: TopicSet, logical_topic: str, value: Any) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from workers.core.dedup import TickerSighting
+from workers.core.dedup.ticker import TickerSighting
 
 T0 = datetime(2020, 6, 29, 12, tzinfo=UTC)
 

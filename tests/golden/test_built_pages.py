@@ -8,7 +8,7 @@ import pytest
 
 from tests.golden.expectations import FIXTURES, check_field, load_expected
 from workers.core.models import Page, ParsedPage
-from workers.core.parse import parse_page
+from workers.core.parse.page import parse_page
 
 EXPECTED = load_expected("built.expected.json")
 

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from tests.contract import assert_matches_schema
-from workers.offline import process_files
-from workers.topics import TopicSet
+from workers.cli.process import process_files
+from workers.contract.topics import TopicSet
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "workers" / "samples" / "pages.jsonl"  # the seeds with site and fetched_at
@@ -56,8 +56,11 @@ class TestSeedsThroughTheCore:
     def test_ticker_events_carry_the_seed_items(self, topics: TopicSet, expected: dict[str, Any]) -> None:
         """Every expected ticker item is an event (or the sighting), with attribution and time."""
         records = run([SAMPLES], topics)
-        seen = {(r["value"]["text"], r["value"]["attribution"], r["value"]["time"])
-                for r in records if r["topic"] in {"events.ticker", "events.sightings"}}
+        seen = {
+            (r["value"]["text"], r["value"]["attribution"], r["value"]["time"])
+            for r in records
+            if r["topic"] in {"events.ticker", "events.sightings"}
+        }
         for page in expected["pages"].values():
             for item in page["required"]["ticker"]:
                 assert (item["text"], item["attribution"], item["time"]) in seen
@@ -92,7 +95,7 @@ class TestSeedsThroughTheCore:
     def test_second_pass_adds_no_events(self, topics: TopicSet) -> None:
         """The same pages again (same run, same state) give only sightings."""
         records = run([SAMPLES, SAMPLES], topics)
-        second = records[len(run([SAMPLES], topics)):]
+        second = records[len(run([SAMPLES], topics)) :]
         assert {r["topic"] for r in second} == {"events.sightings"}
         assert len(second) == 20 + 5  # every ticker item and every article is seen again
 
@@ -106,7 +109,9 @@ class TestProcessCommand:
         garbled.write_bytes(b"\xff\xfe\xfa")
         result = subprocess.run(
             [sys.executable, "-m", "workers", "process", str(SAMPLES), str(empty), str(garbled)],
-            capture_output=True, check=False, timeout=120,
+            capture_output=True,
+            check=False,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         lines = [orjson.loads(line) for line in result.stdout.splitlines()]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.core.dedup import DedupState, Duplicate, New, TickerSighting, decide
+from workers.core.dedup.ticker import DedupState, Duplicate, New, TickerSighting, decide
 
 EXPECTED = json.loads(
     (Path(__file__).resolve().parent.parent / "fixtures" / "seeds.expected.json").read_text(encoding="utf-8")

@@ -13,10 +13,10 @@ from pathlib import Path
 import orjson
 
 from tests.integration.generated import Stream
-from workers.consumer import consume
-from workers.producer import kafka_producer
-from workers.topics import TopicSet
-from workers.worker_process import WorkerProcess
+from workers.adapters.kafka_clients import kafka_producer
+from workers.adapters.kafka_reader import consume
+from workers.contract.topics import TopicSet
+from workers.runtime.child import WorkerProcess
 
 
 async def produce(bootstrap: str, topic: str, stream: Stream, start: int = 0, stop: int | None = None) -> None:
@@ -84,9 +84,14 @@ def worker_factory(bootstrap: str, topics: TopicSet, log_dir: Path) -> Callable[
         nonlocal count
         count += 1
         return WorkerProcess(
-            bootstrap, app_id=app_id, log_path=log_dir / f"worker-{count}.log",
-            extra_env={"RAQIB_TOPIC_PREFIX": topics.prefix, "RAQIB_SESSION_TIMEOUT_S": "4",
-                       "RAQIB_HEARTBEAT_INTERVAL_S": "0.5"},
+            bootstrap,
+            app_id=app_id,
+            log_path=log_dir / f"worker-{count}.log",
+            extra_env={
+                "RAQIB_TOPIC_PREFIX": topics.prefix,
+                "RAQIB_SESSION_TIMEOUT_S": "4",
+                "RAQIB_HEARTBEAT_INTERVAL_S": "0.5",
+            },
         ).start()
 
     return start

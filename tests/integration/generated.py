@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from workers.core.articles import article_id
-from workers.core.dedup import ticker_event_id
+from workers.core.dedup.articles import article_id
+from workers.core.dedup.ticker import ticker_event_id
 from workers.core.models import Article
 from workers.core.normalize import normalize_for_matching
 
@@ -68,10 +68,18 @@ def generate(n_pages: int, *, sites: int = 5, pool: int = 40, per_page: int = 8,
         ]
         body = "\n".join(["الأخبار العاجلة", strip, "", title, "", *paragraphs, ""])
         url = f"https://{site}/news/{i}"
-        pages.append(orjson.dumps({
-            "url": url, "fetched_at": fetched.isoformat(), "content_type": "text/plain",
-            "body": body, "site": site, "scraper": "fault-test",
-        }))
+        pages.append(
+            orjson.dumps(
+                {
+                    "url": url,
+                    "fetched_at": fetched.isoformat(),
+                    "content_type": "text/plain",
+                    "body": body,
+                    "site": site,
+                    "scraper": "fault-test",
+                }
+            )
+        )
         keys.append(url.encode())
         page_ticker_ids.append({ticker_event_id(site, normalize_for_matching(text)) for text in items})
         stub = Article(None, None, None, "missing", None, None, None, ())

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from workers.admin import create_topics
-from workers.consumer import consume, record_to_dict
-from workers.producer import send_pages
-from workers.topics import TopicSet
-from workers.worker_process import WorkerProcess, consumer_lag
+from workers.adapters.kafka_offsets import consumer_lag
+from workers.adapters.kafka_reader import consume, record_to_dict
+from workers.adapters.kafka_topics import create_topics
+from workers.cli.ingest import send_pages
+from workers.contract.topics import TopicSet
+from workers.runtime.child import WorkerProcess
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.jsonl"
 OUTPUTS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")

@@ -12,8 +12,8 @@ import pytest
 from tests.integration.delivery import check_delivery, produce, read_events, worker_factory
 from tests.integration.generated import generate
 from tests.integration.helpers import fresh_topics, supervise_until_drained
-from workers.broker import EmbeddedBroker
-from workers.topics import TopicSet
+from workers.adapters.embedded_broker import EmbeddedBroker
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

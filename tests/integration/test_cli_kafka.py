@@ -17,10 +17,9 @@ from aiokafka.admin import NewTopic
 from tests.integration.helpers import SAMPLES
 from workers.adapters.codec import encode_value
 from workers.adapters.dead_letter import DeadLetter
-from workers.admin import admin_client
-from workers.broker import free_port, probe_kafka
-from workers.consumer import consume
-from workers.producer import kafka_producer
+from workers.adapters.embedded_broker import free_port
+from workers.adapters.kafka_clients import admin_client, kafka_producer, probe_kafka
+from workers.adapters.kafka_reader import consume
 
 pytestmark = [pytest.mark.integration]
 
@@ -28,7 +27,10 @@ pytestmark = [pytest.mark.integration]
 def raqib(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "workers", *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -48,8 +50,9 @@ class TestTopicsCommands:
     async def test_check_reports_mismatch(self, kafka_bootstrap: str, topic_prefix: str) -> None:
         """A topic with other partitions or policy, and a missing one, fail `topics check`."""
         async with admin_client(kafka_bootstrap) as admin:
-            await admin.create_topics([NewTopic(
-                f"{topic_prefix}events.ticker", 2, 1, topic_configs={"cleanup.policy": "delete"})])
+            await admin.create_topics(
+                [NewTopic(f"{topic_prefix}events.ticker", 2, 1, topic_configs={"cleanup.policy": "delete"})]
+            )
         check = raqib("topics", "check", "-b", kafka_bootstrap, "--prefix", topic_prefix)
         assert check.returncode == 1
         assert f"MISMATCH {topic_prefix}events.ticker" in check.stdout
@@ -67,22 +70,45 @@ class TestIngestAndTail:
         page.write_text("<html><head><title>عاجل</title></head><body>نص</body></html>", encoding="utf-8")
         bad = tmp_path / "bad.jsonl"
         bad.write_text('{"url": "https://x.org/a"}\n', encoding="utf-8")
-        sent = raqib("ingest", str(page), str(SAMPLES), str(bad), "-b", kafka_bootstrap,
-                     "--prefix", topic_prefix, "--site", "example.org", "--no-progress")
+        sent = raqib(
+            "ingest",
+            str(page),
+            str(SAMPLES),
+            str(bad),
+            "-b",
+            kafka_bootstrap,
+            "--prefix",
+            topic_prefix,
+            "--site",
+            "example.org",
+            "--no-progress",
+        )
         assert sent.returncode == 1, "a rejected input makes the exit status non-zero"
         assert f"sent 6 page(s) to {topic_prefix}pages.raw; rejected 1" in sent.stdout
         assert "bad.jsonl:1" in sent.stdout
         assert "required property" in sent.stdout
 
-        tail = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
-                     "--from-beginning", "-n", "4", "--idle", "10")
+        tail = raqib(
+            "tail",
+            "pages.raw",
+            "-b",
+            kafka_bootstrap,
+            "--prefix",
+            topic_prefix,
+            "--from-beginning",
+            "-n",
+            "4",
+            "--idle",
+            "10",
+        )
         assert tail.returncode == 0, tail.stderr
         lines = [orjson.loads(line) for line in tail.stdout.splitlines()]
         assert len(lines) == 4
         assert {tuple(sorted(line)) for line in lines} == {("key", "offset", "partition", "topic", "value")}
         assert all(line["topic"] == f"{topic_prefix}pages.raw" for line in lines)
-        everything = raqib("tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix,
-                           "--from-beginning", "--idle", "3")
+        everything = raqib(
+            "tail", "pages.raw", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--from-beginning", "--idle", "3"
+        )
         all_lines = [orjson.loads(line) for line in everything.stdout.splitlines()]
         assert len(all_lines) == 6
         html = [line for line in all_lines if line["value"]["content_type"] == "text/html"]
@@ -105,7 +131,9 @@ class TestBrokerCommand:
         port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "workers", "broker", "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             assert process.stdout is not None
@@ -126,8 +154,12 @@ class TestDemo:
         """`raqib demo` starts everything, prints one event per sample page, and exits 0."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
         result = subprocess.run(
-            [sys.executable, "-m", "workers", "demo"], capture_output=True, text=True,
-            timeout=300, check=False, env=env,
+            [sys.executable, "-m", "workers", "demo"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env=env,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "-- ingested 5 sample page(s)" in result.stdout
@@ -146,7 +178,10 @@ class TestDemoKeepRunning:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
         process = subprocess.Popen(
             [sys.executable, "-m", "workers", "demo", "--keep-running"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
         )
         assert process.stdout is not None
         lines: list[str] = []

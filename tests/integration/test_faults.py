@@ -33,7 +33,7 @@ from tests.integration.delivery import (
 )
 from tests.integration.generated import generate
 from tests.integration.helpers import fresh_topics, supervise_until_drained
-from workers.topics import TopicSet
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.fault]
 

@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from tests.integration.helpers import fresh_topics, start_worker
-from workers.producer import kafka_producer
-from workers.topics import TopicSet
+from workers.adapters.kafka_clients import kafka_producer
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration]
 
@@ -22,8 +22,9 @@ async def test_worker_stops_when_every_page_fails(
     """Pages the parser cannot handle trip the guard after N in a row; poison bytes do not."""
     prefixed = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
     worker = start_worker(kafka_bootstrap, prefixed, tmp_path, RAQIB_GUARD_MAX_CONSECUTIVE="5")
-    empty_page = orjson.dumps({"url": None, "fetched_at": "2021-08-07T12:00:00+03:00",
-                               "content_type": "text/plain", "body": "   "})
+    empty_page = orjson.dumps(
+        {"url": None, "fetched_at": "2021-08-07T12:00:00+03:00", "content_type": "text/plain", "body": "   "}
+    )
     try:
         async with kafka_producer(kafka_bootstrap) as producer:
             for _ in range(20):  # poison input: dead-lettered, never counted by the guard

@@ -12,9 +12,10 @@ import pytest
 
 from tests.contract import assert_matches_schema
 from tests.integration.helpers import SAMPLES, collect, fresh_topics, samples_through, start_worker, wait_drained
-from workers.ingest import page_key
-from workers.producer import kafka_producer, send_pages
-from workers.topics import TopicSet
+from workers.adapters.kafka_clients import kafka_producer
+from workers.cli.ingest import send_pages
+from workers.contract.keys import page_key
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -54,8 +55,14 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
                 assert response.status == 200
                 metrics = parse_metrics(await response.text())
         seen = await collect(
-            kafka_bootstrap, prefixed, lambda s: len(s["events.articles"]) >= 6 and len(s["pages.dlq"]) >= 3
-            and len(s["events.ticker"]) >= 19 and len(s["events.sightings"]) >= 11,
+            kafka_bootstrap,
+            prefixed,
+            lambda s: (
+                len(s["events.articles"]) >= 6
+                and len(s["pages.dlq"]) >= 3
+                and len(s["events.ticker"]) >= 19
+                and len(s["events.sightings"]) >= 11
+            ),
         )
     finally:
         assert worker.stop() == 0, "the worker stops cleanly on SIGTERM"
@@ -84,7 +91,11 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
     articles = seen["events.articles"]
     assert len(articles) == 6
     assert {a["value"]["site"] for a in articles} == {
-        "smartnews-agency.com", "shaam.org", "wordpress.example", "blogspot.example"}
+        "smartnews-agency.com",
+        "shaam.org",
+        "wordpress.example",
+        "blogspot.example",
+    }
     [repost] = [a["value"] for a in articles if a["value"]["url"] == late["url"]]
     [original] = [a["value"] for a in articles if a["value"]["url"] is None and a["value"]["title"] == repost["title"]]
     assert repost["duplicate_of"] == original["article_id"]

@@ -14,9 +14,9 @@ import pytest
 
 from tests.integration.generated import generate
 from tests.integration.helpers import fresh_topics, start_worker, wait_drained
-from workers.consumer import consume
-from workers.producer import kafka_producer
-from workers.topics import TopicSet
+from workers.adapters.kafka_clients import kafka_producer
+from workers.adapters.kafka_reader import consume
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -32,8 +32,10 @@ def poison(rng: random.Random, n: int) -> list[tuple[bytes, str]]:
         (lambda: b"[" * 5000 + b"]" * 5000, "InvalidJSON"),  # nested deeper than orjson allows
         (lambda: orjson.dumps([1, 2, 3]), "SchemaViolation"),
         (lambda: orjson.dumps({"url": 7, "body": None}), "SchemaViolation"),
-        (lambda: orjson.dumps({"url": None, "fetched_at": "yesterday", "content_type": "text/plain", "body": "x"}),
-         "SchemaViolation"),
+        (
+            lambda: orjson.dumps({"url": None, "fetched_at": "yesterday", "content_type": "text/plain", "body": "x"}),
+            "SchemaViolation",
+        ),
     ]
     out = []
     for _ in range(n):
@@ -49,8 +51,14 @@ async def test_poison_stream(kafka_bootstrap: str, topics: TopicSet, topic_prefi
     valid = generate(150, seed=9)
     bad = poison(rng, 2000)
     huge = orjson.dumps({"url": None, "fetched_at": STAMP, "content_type": "text/plain", "body": "ب" * 10_000_000})
-    deep_html = orjson.dumps({"url": None, "fetched_at": STAMP, "content_type": "text/html",
-                              "body": "<div>" * 100_000 + "x" + "</div>" * 100_000})
+    deep_html = orjson.dumps(
+        {
+            "url": None,
+            "fetched_at": STAMP,
+            "content_type": "text/html",
+            "body": "<div>" * 100_000 + "x" + "</div>" * 100_000,
+        }
+    )
     bad += [(huge, "TooLarge")] * 2 + [(deep_html, "ParseFailure.too_complex")] * 3
     stream: list[tuple[bytes, str | None]] = [(v, None) for v in valid.pages] + bad
     rng.shuffle(stream)
@@ -89,5 +97,7 @@ async def test_poison_stream(kafka_bootstrap: str, topics: TopicSet, topic_prefi
         assert headers["__connect.errors.offset"] == str(letter["original_offset"]).encode()
         if letter["error_type"] == "TooLarge":
             assert letter["original_value_size"] == len(huge)
-    print(f"\npoison: {len(bad)} dead letters ({dict(Counter(e for _, e in bad))}), "
-          f"{len(tickers)} ticker events and {len(articles)} articles from {len(valid.pages)} valid pages")
+    print(
+        f"\npoison: {len(bad)} dead letters ({dict(Counter(e for _, e in bad))}), "
+        f"{len(tickers)} ticker events and {len(articles)} articles from {len(valid.pages)} valid pages"
+    )

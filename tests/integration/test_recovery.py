@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from tests.integration.helpers import fresh_topics, samples_through
-from workers.topics import TopicSet
-from workers.worker_process import WorkerProcess
+from workers.contract.topics import TopicSet
+from workers.runtime.child import WorkerProcess
 
 # A restart scenario (marker `fault`, with test_faults.py). It used to fail 2 runs in 7:
 # the restarted worker lost the race in Faust's recovery that workers/adapters/faust_seek.py
@@ -29,7 +29,9 @@ async def test_restarted_worker_remembers_what_it_has_seen(
 
     def worker(n: int) -> WorkerProcess:
         return WorkerProcess(
-            kafka_bootstrap, app_id=app_id, log_path=tmp_path / f"worker-{n}.log",
+            kafka_bootstrap,
+            app_id=app_id,
+            log_path=tmp_path / f"worker-{n}.log",
             extra_env={"RAQIB_TOPIC_PREFIX": prefixed.prefix},
         ).start()
 
@@ -52,6 +54,7 @@ async def test_restarted_worker_remembers_what_it_has_seen(
     assert len(before["events.ticker"]) == 19
     assert len(before["events.articles"]) == 5
     assert len(before["events.sightings"]) == 1
+
     # Second pass: no new event (not even a repeat), and every ticker event and article is
     # seen again. At least once allows a page to be processed twice, so sightings may repeat.
     def values(records: list[dict[str, Any]]) -> list[bytes]:

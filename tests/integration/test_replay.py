@@ -16,10 +16,11 @@ import pytest
 
 from tests.integration.generated import Stream, generate
 from tests.integration.helpers import SAMPLES, fresh_topics, start_worker, wait_drained
-from workers.consumer import consume
-from workers.ingest import page_key
-from workers.producer import kafka_producer, send_pages
-from workers.topics import TopicSet
+from workers.adapters.kafka_clients import kafka_producer
+from workers.adapters.kafka_reader import consume
+from workers.cli.ingest import send_pages
+from workers.contract.keys import page_key
+from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,12 +29,32 @@ N_PAGES = 240
 
 
 def raqib_replay(bootstrap: str, topics: TopicSet, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1", "RAQIB_SESSION_TIMEOUT_S": "6",
-           "RAQIB_HEARTBEAT_INTERVAL_S": "1"}
+    env = {
+        **os.environ,
+        "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
+        "RAQIB_SESSION_TIMEOUT_S": "6",
+        "RAQIB_HEARTBEAT_INTERVAL_S": "1",
+    }
     return subprocess.run(
-        [sys.executable, "-m", "workers", "replay", "-b", bootstrap, "--prefix", topics.prefix, "--no-progress",
-         "--log", str(tmp_path / "replay.log"), *args],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "workers",
+            "replay",
+            "-b",
+            bootstrap,
+            "--prefix",
+            topics.prefix,
+            "--no-progress",
+            "--log",
+            str(tmp_path / "replay.log"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
     )
 
 
@@ -101,8 +122,17 @@ async def test_replay_of_a_time_range_processes_the_pages_fetched_in_it(
     in_range = [i for i, at in enumerate(times) if since <= at < until]
     assert len(in_range) == 50
 
-    result = raqib_replay(kafka_bootstrap, live, tmp_path, "--from", since.isoformat(), "--to", until.isoformat(),
-                          "--output-prefix", "range.")
+    result = raqib_replay(
+        kafka_bootstrap,
+        live,
+        tmp_path,
+        "--from",
+        since.isoformat(),
+        "--to",
+        until.isoformat(),
+        "--output-prefix",
+        "range.",
+    )
     assert result.returncode == 0, result.stderr + (tmp_path / "replay.log").read_text()[-3000:]
     replayed = await read_all(kafka_bootstrap, live.with_output_prefix("range."))
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies_dedup import sighting_lists, sightings
-from workers.core.dedup import Decision, DedupState, Duplicate, New, TickerSighting, decide
+from workers.core.dedup.ticker import Decision, DedupState, Duplicate, New, TickerSighting, decide
 
 
 def run(state: DedupState, items: list[TickerSighting]) -> list[Decision]:

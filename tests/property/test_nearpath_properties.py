@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from tests.strategies_dedup import sighting_lists
 from tests.unit.test_nearpath import kernel, python_reference
-from workers.core import fingerprint
-from workers.core.dedup import DedupState, TickerSighting, decide
-from workers.core.fingerprint import Probe
+from workers.core.dedup import line_match
+from workers.core.dedup.line_match import Probe
+from workers.core.dedup.ticker import DedupState, TickerSighting, decide
 from workers.core.normalize import normalize_for_matching
 
 # Words that reach every rule: stop words, benign words, place markers, directions,
@@ -40,21 +40,21 @@ def test_chunk_words_agree(line: str) -> None:
     """Each chunk's words (kinds and content forms) as the reference's cache computes them
     (the kernel keeps its own cache)."""
     for chunk in line.split():
-        assert kernel().chunk_info(chunk) == fingerprint._ChunkCache()[chunk]
+        assert kernel().chunk_info(chunk) == line_match._ChunkCache()[chunk]
 
 
 @given(lines)
 def test_line_features_agree(line: str) -> None:
     """The compiled features are the reference's, field by field."""
-    assert kernel().line_features(line) == fingerprint._line_features(line)
+    assert kernel().line_features(line) == line_match._line_features(line)
 
 
 @settings(max_examples=400)
 @given(lines, st.lists(lines, min_size=1, max_size=4), st.sampled_from((0.05, 0.2, 0.4, 0.6, 1.0)))
 def test_first_match_agrees(line: str, others: list[str], threshold: float) -> None:
     """The same similarity (or None) for a line against any texts, at any threshold."""
-    a = fingerprint._line_features(line)
-    texts = tuple(fingerprint._line_features(other) for other in others)
+    a = line_match._line_features(line)
+    texts = tuple(line_match._line_features(other) for other in others)
     assert kernel().first_match(a, texts, threshold) == Probe(a, threshold)._first_match(texts)
 
 
@@ -81,7 +81,7 @@ def reworded(draw: st.DrawFn) -> tuple[str, str]:
 @given(reworded(), st.sampled_from((0.2, 0.4, 0.6)))
 def test_first_match_agrees_on_rewordings(pair: tuple[str, str], threshold: float) -> None:
     """Close pairs (where joins, inflections and vetoes decide) agree too."""
-    a, b = (fingerprint._line_features(x) for x in pair)
+    a, b = (line_match._line_features(x) for x in pair)
     for x, y in ((a, b), (b, a)):
         assert kernel().first_match(x, (y,), threshold) == Probe(x, threshold)._first_match((y,))
 

@@ -17,8 +17,8 @@ from tests.strategies_parse import (
 )
 from workers.core.models import Page, ParsedPage, ParseFailure
 from workers.core.normalize import _FAST_CHARS, count_alpha, letter_runs, normalize_for_matching, tokenize
-from workers.core.parse import parse_page
-from workers.core.ticker import extract_ticker_items, split_ticker_items, split_time_first_items
+from workers.core.parse.page import parse_page
+from workers.core.parse.ticker import extract_ticker_items, split_ticker_items, split_time_first_items
 
 FAST = settings(max_examples=200, deadline=None)
 

@@ -13,12 +13,12 @@ import orjson
 from aiokafka.errors import MessageSizeTooLargeError
 
 from workers.adapters.metrics import WorkerMetrics
-from workers.agents import Deps, parse_pages
-from workers.core.guard import FailureGuard
+from workers.contract.schemas import validator_for
+from workers.contract.topics import TopicSet
 from workers.core.pipeline import PipelineConfig, PipelineState
-from workers.replay_range import InputRange
-from workers.schemas import validator_for
-from workers.topics import TopicSet
+from workers.runtime.agents import Deps, parse_pages
+from workers.runtime.guard import FailureGuard
+from workers.runtime.input_range import InputRange
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.jsonl"
 
@@ -70,9 +70,15 @@ def deps(topics: TopicSet, broker: Broker, input_range: InputRange | None = None
         raise AssertionError(f"unexpected stop: {exc}")
 
     return Deps(
-        send=broker.send, page_validator=validator_for(topics["pages.raw"].schema), max_page_bytes=1_000_000,
-        guard=FailureGuard(), on_fatal=fatal, metrics=WorkerMetrics(), pipeline=PipelineConfig(),
-        state=PipelineState(), input_range=input_range or InputRange.everything(),
+        send=broker.send,
+        page_validator=validator_for(topics["pages.raw"].schema),
+        max_page_bytes=1_000_000,
+        guard=FailureGuard(),
+        on_fatal=fatal,
+        metrics=WorkerMetrics(),
+        pipeline=PipelineConfig(),
+        state=PipelineState(),
+        input_range=input_range or InputRange.everything(),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from workers.core.articles import (
+from workers.core.dedup.articles import (
     ArticleRecord,
     article_id,
     body_fingerprint,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.broker import free_port
+from workers.adapters.embedded_broker import free_port
 
 
 def raqib(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from workers.adapters.codec import decode_page, site_from_url
+from workers.adapters.codec import decode_page
+from workers.contract.keys import site_from_url
+from workers.contract.schemas import validator_for
+from workers.contract.topics import TopicSet
 from workers.errors import InvalidMessage
-from workers.schemas import validator_for
-from workers.topics import TopicSet
 
 
 def page_bytes(**fields: object) -> bytes:

@@ -51,9 +51,7 @@ class TestCompose:
     def test_bootstrap_addresses_are_consistent(self, compose: dict[str, Any]) -> None:
         """Every raqib service points at the broker's advertised internal listener."""
         kafka_env = compose["services"]["kafka"]["environment"]
-        advertised = dict(
-            item.split("://", 1) for item in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
-        )
+        advertised = dict(item.split("://", 1) for item in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(","))
         internal = advertised[kafka_env["KAFKA_INTER_BROKER_LISTENER_NAME"]]
         for name in ("topics-init", "worker"):
             service = compose["services"][name]

@@ -1,4 +1,4 @@
-"""Unit tests for workers.core.dates."""
+"""Unit tests for workers.core.parse.dates."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workers.core.dates import (
+from workers.core.normalize import normalize_for_matching as norm
+from workers.core.parse.dates import (
     FoundDate,
     find_explicit_date,
     infer_published_date,
     iso_local,
     parse_iso_datetime,
 )
-from workers.core.normalize import normalize_for_matching as norm
 
 DAMASCUS = ZoneInfo("Asia/Damascus")
 

@@ -6,7 +6,7 @@ import base64
 
 from tests.contract import assert_matches_schema
 from workers.adapters.dead_letter import MAX_DLQ_VALUE_BYTES, DeadLetter
-from workers.topics import TopicSet
+from workers.contract.topics import TopicSet
 
 
 def letter(value: bytes | None = b"\xff\x00raw") -> DeadLetter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.core.guard import FailureGuard, GuardTripped
+from workers.runtime.guard import FailureGuard, GuardTripped
 
 
 class TestFailureGuard:

@@ -10,7 +10,7 @@ import orjson
 import pytest
 import structlog
 
-from workers.logs import configure_logging
+from workers.runtime.logs import configure_logging
 
 
 @pytest.fixture

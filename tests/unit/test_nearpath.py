@@ -1,4 +1,4 @@
-"""The compiled near path (`workers/core/_nearpath.pyx`) gives the verdicts of the Python
+"""The compiled near path (`workers/core/dedup/_nearpath.pyx`) gives the verdicts of the Python
 reference in `fingerprint`/`dedup`: the same features, similarities, candidates and
 decisions, on the labelled lines, on every pair of them and on a stream of pages."""
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from workers.core import fingerprint
-from workers.core.dedup import DEFAULT_CONFIG, DedupConfig, DedupState, TickerSighting, decide
-from workers.core.fingerprint import LineFeatures, Probe, line_features
+from workers.core.dedup import line_match
+from workers.core.dedup.line_match import LineFeatures, Probe, line_features
+from workers.core.dedup.ticker import DEFAULT_CONFIG, DedupConfig, DedupState, TickerSighting, decide
 from workers.core.normalize import normalize_for_matching
 
 PAIRS = Path(__file__).resolve().parent.parent / "fixtures" / "dedup_pairs.jsonl"
@@ -26,17 +26,17 @@ T0 = datetime(2020, 6, 29, 12, tzinfo=UTC)
 @contextmanager
 def python_reference() -> Iterator[None]:
     """Run the block on the pure-Python reference, then switch the kernel back on."""
-    fingerprint.use_compiled(False)
+    line_match.use_compiled(False)
     try:
         yield
     finally:
-        fingerprint.use_compiled(True)
+        line_match.use_compiled(True)
 
 
 def kernel() -> ModuleType:
     """The compiled module (the tests below need it; `test_kernel_is_built` says why)."""
-    assert fingerprint.compiled()
-    return fingerprint._nearpath
+    assert line_match.compiled()
+    return line_match._nearpath
 
 
 @pytest.fixture(scope="module")
@@ -49,35 +49,37 @@ def lines() -> list[str]:
 def test_kernel_is_built() -> None:
     """`make` builds the kernel (hatch_build.py); without it dedup still decides the same,
     but ~5x slower than the README's figures, so a broken build must not go unnoticed."""
-    assert fingerprint.use_compiled(True), "workers/core/_nearpath.pyx was not compiled: reinstall with a C compiler"
-    assert fingerprint.compiled()
+    assert line_match.use_compiled(True), (
+        "workers/core/dedup/_nearpath.pyx was not compiled: reinstall with a C compiler"
+    )
+    assert line_match.compiled()
 
 
 def test_switching_off_runs_the_reference() -> None:
     """`use_compiled(False)` really takes the kernel out of the hot path."""
     with python_reference():
-        assert not fingerprint.compiled()
-        assert not fingerprint._compiled
-    assert fingerprint.compiled()
+        assert not line_match.compiled()
+        assert not line_match._compiled
+    assert line_match.compiled()
 
 
 def test_chunk_words_are_the_same(lines: list[str]) -> None:
     """The words of every chunk of the labelled lines, computed by each side from scratch."""
     chunks = {chunk for line in lines for chunk in line.split()}
-    fingerprint.clear_caches()
+    line_match.clear_caches()
     compiled = {chunk: kernel().chunk_info(chunk) for chunk in chunks}
-    assert compiled == {chunk: fingerprint._ChunkCache()[chunk] for chunk in chunks}
-    assert any(kind == fingerprint._CONJOINED for info in compiled.values() for kind, _ in info)
+    assert compiled == {chunk: line_match._ChunkCache()[chunk] for chunk in chunks}
+    assert any(kind == line_match._CONJOINED for info in compiled.values() for kind, _ in info)
 
 
 def test_line_features_are_the_same(lines: list[str]) -> None:
     """Features of every labelled line, field by field (frozensets, sorted numbers, key)."""
     for line in lines:
-        assert kernel().line_features(line) == fingerprint._line_features(line), line
+        assert kernel().line_features(line) == line_match._line_features(line), line
 
 
 def _all_features(lines: list[str]) -> list[LineFeatures]:
-    return [fingerprint._line_features(line) for line in lines]
+    return [line_match._line_features(line) for line in lines]
 
 
 @pytest.mark.parametrize("threshold", [0.2, 0.4, 0.65, 0.9])
@@ -180,7 +182,7 @@ def test_inflection_pairing_at_exactly_the_dice_threshold() -> None:
     inflections of one word, in both implementations: no substitution veto."""
     a = line_features("قوات النظام قسدتعل في ريف الرقة الشمالي")
     b = line_features("قوات النظام قسدتمن في ريف الرقة الشمالي")
-    assert fingerprint._dice("قسدتعل", "قسدتمن") == 0.6
+    assert line_match._dice("قسدتعل", "قسدتمن") == 0.6
     expected = Probe(a, 0.4)._first_match((b,))
     assert expected is not None
     assert kernel().first_match(a, (b,), 0.4) == expected
@@ -189,17 +191,17 @@ def test_inflection_pairing_at_exactly_the_dice_threshold() -> None:
 def test_chunk_cache_empties_when_full_and_stays_right() -> None:
     """The kernel's chunk cache holds at most `_ChunkCache.max_size` chunks; past that it
     starts over, and what it returns is still the reference's words."""
-    limit = fingerprint._ChunkCache.max_size
+    limit = line_match._ChunkCache.max_size
     chunks = [f"{_word(i, 'ل')}و{_word(i // 7, 'ن')}" for i in range(limit + 500)]
     probe = "والفطيرة"
     first = kernel().chunk_info(probe)
     for chunk in chunks:
         kernel().chunk_info(chunk)
-    assert kernel().chunk_info(probe) == first == fingerprint._ChunkCache()[probe]
+    assert kernel().chunk_info(probe) == first == line_match._ChunkCache()[probe]
     for chunk in chunks[-3:] + chunks[:3]:
-        assert kernel().chunk_info(chunk) == fingerprint._ChunkCache()[chunk]
-    fingerprint.clear_caches()
-    assert line_features("قصف والفطيرة") == fingerprint._line_features("قصف والفطيرة")
+        assert kernel().chunk_info(chunk) == line_match._ChunkCache()[chunk]
+    line_match.clear_caches()
+    assert line_features("قصف والفطيرة") == line_match._line_features("قصف والفطيرة")
 
 
 def test_candidates_for_a_line_of_many_tokens() -> None:

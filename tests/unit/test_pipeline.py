@@ -17,8 +17,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.j
 def sample(index: int) -> Page:
     value = orjson.loads(SAMPLES.read_bytes().splitlines()[index])
     return Page(
-        url=value["url"], fetched_at=datetime.fromisoformat(value["fetched_at"]),
-        content_type=value["content_type"], body=value["body"], site=value["site"],
+        url=value["url"],
+        fetched_at=datetime.fromisoformat(value["fetched_at"]),
+        content_type=value["content_type"],
+        body=value["body"],
+        site=value["site"],
     )
 
 

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from workers.schemas import SchemaViolation, validator_for
+from workers.contract.schemas import SchemaViolation, validator_for
 
 SCHEMAS = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
 

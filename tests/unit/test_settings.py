@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError
+from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError
 
 
 class TestFromEnv:
@@ -19,8 +19,13 @@ class TestFromEnv:
     def test_reads_prefixed_variables(self) -> None:
         """RAQIB_* variables are read and converted to their field types."""
         settings = Settings.from_env(
-            {"RAQIB_BOOTSTRAP": "k1:9092,k2:9092", "RAQIB_WEB_PORT": "7000", "RAQIB_WEB_ENABLED": "false",
-             "RAQIB_DATA_DIR": "/data", "RAQIB_STORE": "rocksdb://"}
+            {
+                "RAQIB_BOOTSTRAP": "k1:9092,k2:9092",
+                "RAQIB_WEB_PORT": "7000",
+                "RAQIB_WEB_ENABLED": "false",
+                "RAQIB_DATA_DIR": "/data",
+                "RAQIB_STORE": "rocksdb://",
+            }
         )
         assert settings.bootstrap_servers == ["k1:9092", "k2:9092"]
         assert settings.broker_url == "kafka://k1:9092;kafka://k2:9092"
@@ -41,9 +46,14 @@ class TestFromEnv:
 
     @pytest.mark.parametrize(
         "env",
-        [{"RAQIB_WEB_PORT": "eighty"}, {"RAQIB_STORE": "redis://"}, {"RAQIB_LOG_FORMAT": "xml"},
-         {"RAQIB_WEB_ENABLED": "maybe"}, {"RAQIB_PROCESSING_GUARANTEE": "twice"},
-         {"RAQIB_PRODUCER_MAX_BATCH_BYTES": "0"}],
+        [
+            {"RAQIB_WEB_PORT": "eighty"},
+            {"RAQIB_STORE": "redis://"},
+            {"RAQIB_LOG_FORMAT": "xml"},
+            {"RAQIB_WEB_ENABLED": "maybe"},
+            {"RAQIB_PROCESSING_GUARANTEE": "twice"},
+            {"RAQIB_PRODUCER_MAX_BATCH_BYTES": "0"},
+        ],
     )
     def test_bad_values_are_errors(self, env: dict[str, str]) -> None:
         """Values raqib cannot use raise SettingsError."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workers.core.models import Article, Page, ParsedPage, ParseFailure
-from workers.core.parse import parse_page
+from workers.core.parse.page import parse_page
 
 FETCHED = datetime(2022, 5, 1, 12, 0, tzinfo=ZoneInfo("Asia/Damascus"))
 PARA = "وقالت مصادر محلية إن القصف استهدف الأحياء السكنية في المدينة وأدى إلى أضرار مادية كبيرة."

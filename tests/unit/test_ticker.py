@@ -1,11 +1,11 @@
-"""Unit tests for workers.core.ticker."""
+"""Unit tests for workers.core.parse.ticker."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workers.core.ticker import (
+from workers.core.parse.ticker import (
     extract_ticker_items,
     find_ticker_lines,
     is_time_first,

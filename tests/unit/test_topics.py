@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.topics import REQUIRED_TOPICS, TopicsFileError, load_topics, parse_retention
+from workers.contract.topics import REQUIRED_TOPICS, TopicsFileError, load_topics, parse_retention
 
 ROOT = Path(__file__).resolve().parents[2]
 

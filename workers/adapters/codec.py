@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 
+from workers.contract.keys import site_from_url
+from workers.contract.schemas import RecordValidator, SchemaViolation
 from workers.core.models import Article, Dateline, Page, ParsedPage, TickerItem
 from workers.errors import InvalidMessage
-from workers.schemas import RecordValidator, SchemaViolation
 
 __all__ = [
     "DEFAULT_MAX_PAGE_BYTES",
@@ -23,7 +23,6 @@ __all__ = [
     "decode_parsed",
     "encode_parsed",
     "encode_value",
-    "site_from_url",
 ]
 
 DEFAULT_MAX_PAGE_BYTES = 10 * 1024 * 1024
@@ -32,20 +31,6 @@ DEFAULT_MAX_PAGE_BYTES = 10 * 1024 * 1024
 def encode_value(value: dict[str, Any]) -> bytes:
     """Serialize a record value: compact UTF-8 JSON, keys in insertion order (deterministic)."""
     return orjson.dumps(value)
-
-
-def site_from_url(url: str | None) -> str | None:
-    """The host of an http(s) URL, lowercased and without "www."; None otherwise."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in {"http", "https"} or not host:
-        return None
-    return host.removeprefix("www.")
 
 
 def decode_page(
@@ -58,9 +43,7 @@ def decode_page(
     if raw is None:
         raise InvalidMessage("decode", "EmptyMessage", "the record has no value (tombstone)")
     if len(raw) > max_bytes:
-        raise InvalidMessage(
-            "decode", "TooLarge", f"value is {len(raw)} bytes, over the limit of {max_bytes}"
-        )
+        raise InvalidMessage("decode", "TooLarge", f"value is {len(raw)} bytes, over the limit of {max_bytes}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

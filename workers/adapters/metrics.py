@@ -17,7 +17,9 @@ class WorkerMetrics:
         r = self.registry
         self.records = Counter("raqib_input_records", "Records read from pages.raw (any outcome)", registry=r)
         self.pages = Counter(
-            "raqib_pages", "Pages by outcome: ok, dead_lettered, skipped (outside a replay's range)", ["outcome"],
+            "raqib_pages",
+            "Pages by outcome: ok, dead_lettered, skipped (outside a replay's range)",
+            ["outcome"],
             registry=r,
         )
         self.ticker_items = Counter("raqib_ticker_items", "Ticker items seen on pages", registry=r)

@@ -16,8 +16,8 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from workers.core.articles import ArticleRecord, article_id, body_fingerprint, decide_article
-from workers.core.dedup import (
+from workers.core.dedup.articles import ArticleRecord, article_id, body_fingerprint, decide_article
+from workers.core.dedup.ticker import (
     DEFAULT_CONFIG,
     DedupConfig,
     DedupState,
@@ -34,7 +34,7 @@ from workers.core.dedup import (
 )
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
 from workers.core.normalize import normalize_for_matching
-from workers.core.parse import parse_page
+from workers.core.parse.page import parse_page
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -151,9 +151,7 @@ class PipelineState:
         articles: MutableMapping[str, Any] | None = None,
         bodies: MutableMapping[str, Any] | None = None,
     ) -> None:
-        self._staged = tuple(
-            _Staged({} if base is None else base) for base in (ticker_records, articles, bodies)
-        )
+        self._staged = tuple(_Staged({} if base is None else base) for base in (ticker_records, articles, bodies))
         self.ticker_records, self.articles, self.bodies = self._staged
         self._index = DedupState()
         self._loaded: set[str] = set()

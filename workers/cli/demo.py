@@ -1,0 +1,154 @@
+"""`raqib demo`: broker + topics + worker + sample pages, with the events printed as they arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import tempfile
+import time
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from workers.adapters.embedded_broker import EmbeddedBroker
+from workers.adapters.kafka_offsets import consumer_lag
+from workers.adapters.kafka_reader import consume, record_to_dict
+from workers.adapters.kafka_topics import create_topics
+from workers.cli._common import fail
+from workers.cli.ingest import send_pages
+from workers.contract.topics import TopicSet, TopicsFileError, load_topics
+from workers.errors import IngestError, TransientError
+from workers.runtime.child import WorkerProcess
+
+__all__ = ["demo", "run_demo"]
+
+OUTPUT_TOPICS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")
+DEMO_GROUP = "raqib-demo"
+
+
+def describe(record: dict[str, Any], logical: str) -> str:
+    """One readable line per event."""
+    value = record["value"]
+    if not isinstance(value, dict):
+        return f"[{logical}] {value!r}"
+    if logical == "events.ticker":
+        who = f" ({value['attribution']})" if value.get("attribution") else ""
+        return f"[ticker]    {value['event_id']}  {value.get('time') or '--:--'}  {value['text']}{who}"
+    if logical == "events.sightings":
+        return (
+            f"[sighting]  {value['event_id']}  {value['kind']} {value['similarity']:.2f}  "
+            f"seen again: {value['text'][:80]}"
+        )
+    if logical == "events.articles":
+        title = value.get("title") or "(no title)"
+        body = value.get("body") or []
+        return (
+            f"[article]   {value['article_id']} rev {value['revision']}  site={value.get('site')}  "
+            f"{title}  | {len(body)} paragraph(s), {sum(len(p) for p in body)} chars"
+        )
+    if logical == "pages.dlq":
+        return f"[dead letter] stage={value.get('stage')} {value.get('error_type')}: {value.get('error_message')}"
+    return f"[{logical}] {value}"
+
+
+async def _demo(
+    topics: TopicSet, bootstrap: str, worker: WorkerProcess, out: TextIO, *, keep_running: bool
+) -> dict[str, int]:
+    counts = dict.fromkeys(OUTPUT_TOPICS, 0)
+    by_name = {topics.name(t): t for t in OUTPUT_TOPICS}
+    last_event = time.monotonic()
+
+    async def printer() -> None:
+        nonlocal last_event
+        async for record in consume(list(by_name), bootstrap, from_beginning=True, idle=None):
+            logical = by_name[record.topic]
+            counts[logical] += 1
+            last_event = time.monotonic()
+            out.write(describe(record_to_dict(record), logical) + "\n")
+            out.flush()
+
+    task = asyncio.create_task(printer())
+    try:
+        with as_file(files("workers") / "samples" / "pages.jsonl") as samples:
+            summary = await send_pages([samples], topics, bootstrap, topics.name("pages.raw"), progress=False)
+        out.write(f"-- ingested {summary.sent} sample page(s) into {topics.name('pages.raw')}\n")
+        deadline = time.monotonic() + 180
+        while True:
+            await asyncio.sleep(0.5)
+            if task.done():
+                task.result()
+            if not worker.is_running():
+                raise TransientError(f"the worker stopped; see its log: {worker.log_path}")
+            lag = await consumer_lag(bootstrap, DEMO_GROUP, *topics.stage_inputs(DEMO_GROUP))
+            if lag == 0 and time.monotonic() - last_event > 2.0:
+                break
+            if time.monotonic() > deadline:
+                raise TransientError(f"the worker did not drain the input in time; see {worker.log_path}")
+        out.write("-- input drained: " + ", ".join(f"{counts[t]} {t}" for t in OUTPUT_TOPICS) + "\n")
+        if keep_running:
+            out.write(
+                f"-- still running; bootstrap: {bootstrap}\n"
+                f"   try: raqib ingest --bootstrap {bootstrap} PAGE.txt   |   "
+                f"raqib tail --bootstrap {bootstrap} events.ticker --from-beginning\n"
+                "   Ctrl-C to stop\n"
+            )
+            out.flush()
+            await task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    return counts
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO = sys.stdout) -> dict[str, int]:
+    """The whole demo; returns how many records each output topic received.
+
+    SIGTERM is treated like Ctrl-C: the worker and the broker are stopped either way.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    topics = load_topics()
+    started = time.monotonic()
+    log_dir = Path(tempfile.mkdtemp(prefix="raqib-demo-"))
+    out.write("raqib demo\n-- starting the embedded Kafka-protocol broker (Tansu)\n")
+    out.flush()
+    with EmbeddedBroker(port, log_path=log_dir / "broker.log") as broker:
+        out.write(f"-- broker ready at {broker.bootstrap}\n")
+        created = asyncio.run(create_topics(topics, broker.bootstrap))
+        out.write(f"-- topics: {', '.join(f'{n} ({s})' for n, s in created.items())}\n")
+        worker = WorkerProcess(broker.bootstrap, app_id=DEMO_GROUP, log_path=log_dir / "worker.log").start()
+        out.write(f"-- worker started (pid {worker.process.pid if worker.process else '?'}; log: {worker.log_path})\n")
+        out.flush()
+        try:
+            counts = asyncio.run(_demo(topics, broker.bootstrap, worker, out, keep_running=keep_running))
+        finally:
+            status = worker.stop()
+            out.write(f"-- worker stopped (exit status {status})\n")
+    out.write(f"-- broker stopped; demo took {time.monotonic() - started:.1f}s\n")
+    out.flush()
+    return counts
+
+
+def demo(
+    keep_running: Annotated[
+        bool, typer.Option("--keep-running", help="Stay up after the samples are processed.")
+    ] = False,
+    port: Annotated[int | None, typer.Option(help="Broker port (default: a free one).")] = None,
+) -> None:
+    """Start a broker, create the topics, start a worker, ingest the sample pages, show the events."""
+    from workers.cli.demo import run_demo  # noqa: PLC0415
+
+    try:
+        run_demo(keep_running=keep_running, port=port, out=sys.stdout)
+    except (IngestError, TopicsFileError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)

@@ -1,0 +1,541 @@
+"""HTML article parser on selectolax (Lexbor): metadata first, text heuristics second.
+
+One parse per page builds a small precomputed bundle, fundus-style: `<meta>` tags,
+JSON-LD article objects, the ticker element, the main content node. Each field is then
+read by a small function that prefers page metadata (`og:title`, JSON-LD `headline`,
+`article:published_time`, `datePublished`, `article:section`, `og:site_name`) and falls
+back to the plain-text rules of `text_article` applied to the page's text lines. Body
+paragraphs come from the main content node (`[itemprop=articleBody]`, `.entry-content`,
+`.post-body`, ... or the element holding the most paragraph text), cleaned by the same
+line roles as plain text (boilerplate, related/comment markers, title repeats).
+
+Lexbor is a C parser and our tree walks are generator-based (no recursion), but its tree
+building is quadratic in nesting depth, so a cheap tag scan refuses documents nested
+deeper than `MAX_DEPTH` before parsing (`too_complex`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any, Final
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
+from workers.core.normalize import normalize_for_matching
+from workers.core.parse.dates import find_explicit_date, iso_local, parse_iso_datetime
+from workers.core.parse.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
+from workers.core.parse.ticker import (
+    find_ticker_lines,
+    is_time_first,
+    items_from_lines,
+    resolve_reported_at,
+    split_ticker_items,
+    split_time_first_items,
+    zone_for,
+)
+
+__all__ = ["MAX_DEPTH", "html_to_lines", "parse_html_page"]
+
+MAX_DEPTH: Final = 3000
+_DEPTH_CHECK_ABOVE: Final = 3000  # fewer `<` than this cannot nest deeper than MAX_DEPTH
+_CONTAINER_TAG = re.compile(
+    r"<(/?)(?:div|section|article|span|table|tbody|ul|ol|blockquote|main|aside|nav|header|"
+    r"footer|form|font|center|a|b|i|em|strong|small|label|button|figure|dl)\b[^>]*?(/?)>",
+    re.IGNORECASE,
+)
+
+_JUNK_TAGS: Final = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "head",
+]
+# Page furniture: removed unless it contains the main content.
+_NOISE_SELECTOR: Final = ", ".join(
+    [
+        "nav",
+        "aside",
+        "footer",
+        "form",
+        "[role=navigation]",
+        "[role=complementary]",
+        "[role=contentinfo]",
+        *(
+            f'[{attr}*="{word}"]'
+            for attr in ("class", "id")
+            for word in (
+                "comment",
+                "related",
+                "share",
+                "sharing",
+                "social",
+                "sidebar",
+                "widget",
+                "menu",
+                "navbar",
+                "footer",
+                "advert",
+                "ads-",
+                "popular",
+                "newsletter",
+                "subscribe",
+                "cookie",
+                "post-tags",
+                "tagcloud",
+                "author-box",
+                "author-bio",
+                "most-read",
+                "trending",
+                "read-also",
+                "readmore",
+                "more-news",
+                "copyright",
+            )
+        ),
+    ]
+)
+_TICKER_SELECTOR: Final = ", ".join(
+    [
+        "marquee",
+        *(
+            f'[{attr}*="{word}"]'
+            for attr in ("class", "id")
+            for word in ("ticker", "breaking", "urgent", "newsbar", "news-bar", "ajel", "3ajel")
+        ),
+    ]
+)
+_MAIN_SELECTORS: Final = (
+    "[itemprop=articleBody]",
+    ".entry-content",
+    ".post-body",
+    ".post-content",
+    ".article-body",
+    ".article-content",
+    ".article__body",
+    ".article-text",
+    ".td-post-content",
+    ".story-body",
+    ".news-content",
+    ".news-text",
+    ".content-body",
+    "#article-body",
+    ".single-content",
+    ".post-entry",
+    ".entry",
+    ".post-text",
+    "article",
+)
+_TITLE_SELECTORS: Final = ("article h1", "h1.entry-title", "h1.post-title", ".post-title", "h1")
+_TIME_SELECTORS: Final = (
+    "[itemprop=datePublished]",
+    "abbr.published[title]",
+    "article time[datetime]",
+    "time.entry-date[datetime]",
+    "time.published[datetime]",
+    ".entry-meta time[datetime]",
+    ".post-meta time[datetime]",
+)
+_BLOCK_TAGS: Final = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "dl",
+        "figure",
+        "figcaption",
+        "hr",
+        "main",
+        "aside",
+        "nav",
+        "address",
+        "center",
+        "form",
+    ]
+)
+# Inline elements that sites use for separate widgets (`<span>icon</span><span>Editing:`):
+# a space at their start keeps neighbouring words apart.
+_SPACED_INLINE_TAGS: Final = frozenset(["span", "a", "time", "abbr", "label", "small", "img"])
+_ARTICLE_TYPES: Final = frozenset(
+    {
+        "NewsArticle",
+        "Article",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "WebPage",
+        "Report",
+        "LiveBlogPosting",
+        "SocialMediaPosting",
+    }
+)
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_TITLE_SITE_SEP = re.compile(r"\s+[|\-–—:»]\s+")
+_MIN_MAIN_TEXT = 80
+
+
+def nesting_depth(html: str) -> int:
+    """An upper-bound estimate of element nesting depth from a tag scan (no parse)."""
+    depth = deepest = 0
+    for closing, selfclosing in _CONTAINER_TAG.findall(html):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not selfclosing:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def html_to_lines(node: LexborNode) -> list[str]:
+    """The text of `node` as lines: one per block element, `<br>` breaks a line."""
+    parts: list[str] = []
+    for child in node.traverse(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            text = child.text_content
+            if text:
+                parts.append(_WS.sub(" ", text))
+        elif tag in _BLOCK_TAGS:
+            parts.append("\n")
+        elif tag in _SPACED_INLINE_TAGS:
+            parts.append(" ")
+    return [ln.strip() for ln in "".join(parts).split("\n") if ln.strip()]
+
+
+@dataclass(slots=True)
+class _Bundle:
+    """What is computed once per page and read by the field functions."""
+
+    meta: dict[str, str] = field(default_factory=dict)
+    ld: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_meta(tree: LexborHTMLParser) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        value = attrs.get("content")
+        if key and value and value.strip():
+            meta.setdefault(key.strip().lower(), value.strip())
+    return meta
+
+
+def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    stack = [data]
+    seen = 0
+    while stack and seen < 200:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                stack.extend(reversed(graph))
+
+
+def _is_article_type(obj: dict[str, Any]) -> bool:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and k in _ARTICLE_TYPES for k in kinds)
+
+
+def _read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
+    fallback: dict[str, Any] = {}
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text(deep=True) or "null")
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            if _is_article_type(obj):
+                if obj.get("@type") != "WebPage":
+                    return obj
+                fallback = fallback or obj
+    return fallback
+
+
+def _ld_name(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [n for n in (_ld_name(v) for v in value[:5]) if n]
+        return "، ".join(names) if names else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and value.strip() and not value.startswith("http"):
+        return value.strip()
+    return None
+
+
+def _ld_str(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _node_text(node: LexborNode | None) -> str | None:
+    if node is None:
+        return None
+    text = _WS.sub(" ", node.text(deep=True, separator=" ")).strip()
+    return text or None
+
+
+def _strip_site_suffix(title: str, site_names: list[str]) -> str:
+    """`Title - Site` / `Site | Title` → `Title`, for a known site name."""
+    keys = {normalize_for_matching(s) for s in site_names if s}
+    parts = _TITLE_SITE_SEP.split(title)
+    if len(parts) > 1:
+        if normalize_for_matching(parts[-1]) in keys:
+            return title[: title.rfind(parts[-1])].rstrip(" |-–—:»")
+        if normalize_for_matching(parts[0]) in keys:
+            return title[len(parts[0]) :].lstrip(" |-–—:»")
+    return title
+
+
+def _outermost(nodes: list[LexborNode], limit: int = 500) -> list[LexborNode]:
+    """Drop nodes nested inside another node of the list (document order kept)."""
+    unique = list({n.mem_id: n for n in nodes[:limit]}.values())  # a node matched twice
+    ids = set()
+    for n in unique:
+        ids.add(n.mem_id)
+    out = []
+    for node in unique:
+        parent, inside = node.parent, False
+        while parent is not None:
+            if parent.mem_id in ids:
+                inside = True
+                break
+            parent = parent.parent
+        if not inside:
+            out.append(node)
+    return out
+
+
+def _ancestors(node: LexborNode | None) -> set[int]:
+    ids: set[int] = set()
+    while node is not None:
+        ids.add(node.mem_id)
+        node = node.parent
+    return ids
+
+
+def _find_main(tree: LexborHTMLParser) -> LexborNode | None:
+    for selector in _MAIN_SELECTORS:
+        node = tree.css_first(selector)
+        if node is not None and len(node.text(deep=True)) >= _MIN_MAIN_TEXT:
+            return node
+    # no known container: the element whose <p> children hold the most text
+    scores: dict[int, tuple[int, LexborNode]] = {}
+    for p in tree.css("p"):
+        parent = p.parent
+        if parent is None:
+            continue
+        size = len(p.text(deep=True).strip())
+        prev = scores.get(parent.mem_id)
+        scores[parent.mem_id] = ((prev[0] if prev else 0) + size, parent)
+    if not scores:
+        return None
+    best_size, best = max(scores.values(), key=lambda v: v[0])
+    return best if best_size >= _MIN_MAIN_TEXT else None
+
+
+def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tuple[TickerItem, ...], bool]:
+    """Items from ticker elements (removed from the tree); the flag says one was found."""
+    nodes = _outermost(tree.css(_TICKER_SELECTOR))
+    items: list[TickerItem] = []
+    for node in nodes:
+        lines = html_to_lines(node)
+        indices = find_ticker_lines(lines)
+        if indices:
+            items.extend(items_from_lines(lines, indices, page.fetched_at, zone))
+        else:  # an element with one item, or items split over tags: the element is the block
+            found = split_ticker_items(" ".join(lines)) or [
+                item for line in lines if is_time_first(line) for item in split_time_first_items(line)
+            ]
+            items.extend(
+                TickerItem(text, source, hhmm, resolve_reported_at(hhmm, page.fetched_at, zone))
+                for text, source, hhmm in found
+            )
+    for node in nodes:
+        node.decompose()
+    return tuple(items), bool(nodes)
+
+
+def _remove_noise(tree: LexborHTMLParser, main: LexborNode | None) -> None:
+    keep = _ancestors(main)
+    noise = [n for n in tree.css(_NOISE_SELECTOR) if n.mem_id not in keep]
+    for node in _outermost(noise, limit=2000):
+        node.decompose()
+
+
+def _meta_published(tree: LexborHTMLParser, b: _Bundle, zone: tzinfo) -> str | None:
+    for value in (
+        b.meta.get("article:published_time"),
+        _ld_str(b.ld.get("datePublished")),
+        b.meta.get("datepublished"),
+        b.meta.get("date"),
+        b.meta.get("pubdate"),
+        b.meta.get("publish-date"),
+        b.meta.get("og:published_time"),
+        _ld_str(b.ld.get("dateCreated")),
+    ):
+        if value:
+            iso = parse_iso_datetime(value, zone)
+            if iso is None:
+                found = find_explicit_date(normalize_for_matching(value))
+                iso = iso_local(found, zone) if found else None
+            if iso:
+                return iso
+    for selector in _TIME_SELECTORS:
+        node = tree.css_first(selector)
+        if node is not None:
+            attrs = node.attributes
+            value = attrs.get("datetime") or attrs.get("content") or attrs.get("title")
+            iso = parse_iso_datetime(value, zone) if value else None
+            if iso:
+                return iso
+    return None
+
+
+def _meta_title(tree: LexborHTMLParser, b: _Bundle) -> str | None:
+    sites = [b.meta.get("og:site_name", ""), _ld_name(b.ld.get("publisher")) or ""]
+    for value in (
+        _ld_str(b.ld.get("headline")),
+        b.meta.get("og:title"),
+        b.meta.get("twitter:title"),
+    ):
+        if value:
+            return clean_title(_strip_site_suffix(_WS.sub(" ", value).strip(), sites))[0]
+    for selector in _TITLE_SELECTORS:
+        text = _node_text(tree.css_first(selector))
+        if text:
+            return clean_title(text)[0]
+    return None
+
+
+def _meta_author(b: _Bundle) -> str | None:
+    for value in (
+        _ld_name(b.ld.get("author")),
+        b.meta.get("author"),
+        b.meta.get("article:author"),
+        b.meta.get("twitter:creator"),
+    ):
+        if value and not value.startswith(("http", "@")):
+            name = clean_name(value)
+            if name:
+                return name
+    return None
+
+
+def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
+    """Parse a `text/html` page (size guards are applied by `parse_page`)."""
+    zone = zone_for(tz)
+    html = page.body
+    if html.count("<") > _DEPTH_CHECK_ABOVE and nesting_depth(html) > MAX_DEPTH:
+        return ParseFailure("too_complex", f"element nesting deeper than {MAX_DEPTH}")
+    tree = LexborHTMLParser(html)
+    if tree.body is None:
+        return ParseFailure("html_unparseable", "no <body> in the document")
+    b = _Bundle(meta=_read_meta(tree), ld=_read_json_ld(tree))
+    tree.strip_tags(_JUNK_TAGS)
+    ticker, had_ticker_element = _ticker_items(tree, page, zone)
+    main = _find_main(tree)
+    _remove_noise(tree, main)
+
+    # the whole page as text lines: ticker lines (when no element held them) and fields
+    page_lines = html_to_lines(tree.body)
+    ticker_idx = find_ticker_lines(page_lines)
+    if ticker_idx and not had_ticker_element:
+        ticker = items_from_lines(page_lines, ticker_idx, page.fetched_at, zone)
+    skipped = set(ticker_idx)
+    text_fields = read_lines((ln for i, ln in enumerate(page_lines) if i not in skipped), page.site)
+
+    title = _meta_title(tree, b) or text_fields.title
+    body_fields = text_fields
+    if main is not None:
+        main_fields = read_lines(html_to_lines(main), page.site, title=title)
+        if main_fields.body:
+            body_fields = main_fields
+    article = _merge(page=page, zone=zone, b=b, text=text_fields, body=body_fields, title=title, tree=tree)
+    if article is None and not ticker:
+        return ParseFailure("no_content", "neither ticker items nor an article found")
+    return ParsedPage(ticker=ticker, article=article)
+
+
+def _merge(
+    *,
+    page: Page,
+    zone: tzinfo,
+    b: _Bundle,
+    text: ArticleFields,
+    body: ArticleFields,
+    title: str | None,
+    tree: LexborHTMLParser,
+) -> Article | None:
+    fields = ArticleFields(
+        title=title,
+        author=_meta_author(b) or body.author or text.author,
+        source=body.source or text.source,
+        category=(
+            b.meta.get("article:section") or _ld_str(b.ld.get("articleSection")) or text.category or body.category
+        ),
+        dateline=body.dateline or text.dateline,
+        published=text.published or body.published,
+        published_labelled=text.published_labelled,
+        updated=text.updated or body.updated,
+        body=body.body,
+    )
+    if fields.title is None and not fields.body:
+        return None
+    site = b.meta.get("og:site_name") or _ld_name(b.ld.get("publisher")) or page.site
+    article = to_article(fields, fetched_at=page.fetched_at, zone=zone, site=site)
+    published = _meta_published(tree, b, zone)
+    if published is not None:
+        article = Article(
+            title=article.title,
+            author=article.author,
+            published_at=published,
+            published_at_source="explicit",
+            category=article.category,
+            dateline=article.dateline,
+            outlet=article.outlet,
+            body=article.body,
+        )
+    return article

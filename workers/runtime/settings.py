@@ -1,0 +1,129 @@
+"""Worker settings: one frozen dataclass built from an explicit environment mapping.
+
+`Settings.from_env(os.environ)` reads RAQIB_* variables; CLI flags override them with
+`dataclasses.replace`. Nothing else in raqib reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from workers.runtime.input_range import InputRange, InputRangeError
+
+__all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError"]
+
+DEFAULT_BOOTSTRAP = "localhost:9092"
+_LOG_FORMATS = {"auto", "json", "console"}
+
+
+class SettingsError(ValueError):
+    """A RAQIB_* variable or flag has a value raqib cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a worker needs to know about its environment."""
+
+    bootstrap: str = DEFAULT_BOOTSTRAP  # RAQIB_BOOTSTRAP: host:port[,host:port...]
+    topics_file: Path | None = None  # RAQIB_TOPICS_FILE (default: the bundled topics.yaml)
+    topic_prefix: str = ""  # RAQIB_TOPIC_PREFIX: prepended to every topic name
+    app_id: str = "raqib"  # RAQIB_APP_ID: consumer group and internal-topic prefix
+    store: str = "memory://"  # RAQIB_STORE: memory:// or rocksdb:// (needs raqib[rocksdb])
+    data_dir: Path = Path("var/raqib")  # RAQIB_DATA_DIR: table store files
+    log_format: str = "auto"  # RAQIB_LOG_FORMAT: json | console | auto (console on a TTY)
+    log_level: str = "INFO"  # RAQIB_LOG_LEVEL
+    web_port: int = 6066  # RAQIB_WEB_PORT: health and metrics
+    web_enabled: bool = True  # RAQIB_WEB_ENABLED
+    timezone: str = "Asia/Damascus"  # RAQIB_TIMEZONE: default site time zone for HH:MM
+    max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
+    session_timeout_s: float = 10.0  # RAQIB_SESSION_TIMEOUT_S: consumer group liveness
+    heartbeat_interval_s: float = 2.0  # RAQIB_HEARTBEAT_INTERVAL_S
+    # Producer batch size in bytes. 1 sends one record per batch: needed on the embedded
+    # Tansu broker, which reports a partition's end offset as (last batch's base offset + 1)
+    # after a multi-record batch, so Faust's table recovery, which reads a changelog up to
+    # its end offset, would miss records. Apache Kafka needs no such setting.
+    producer_max_batch_bytes: int = 16384  # RAQIB_PRODUCER_MAX_BATCH_BYTES
+    # at_least_once (default), or exactly_once: Kafka transactions, for brokers that support
+    # them (Apache Kafka). Untested on the embedded broker, which has no transactions.
+    processing_guarantee: str = "at_least_once"  # RAQIB_PROCESSING_GUARANTEE
+    # Failure guard: stop when our own code fails on N pages in a row, or on more than
+    # RATIO of the last WINDOW pages (poison input does not count).
+    guard_max_consecutive: int = 100  # RAQIB_GUARD_MAX_CONSECUTIVE
+    guard_max_ratio: float = 0.9  # RAQIB_GUARD_MAX_RATIO
+    guard_window: int = 1000  # RAQIB_GUARD_WINDOW
+    # Replays (`raqib replay` sets these for the worker it runs): a prefix for the topics
+    # the worker writes (not pages.raw), and the range of pages.raw to process, as JSON
+    # (workers/replay_range.py). Empty: write the live topics, process everything.
+    output_prefix: str = ""  # RAQIB_OUTPUT_PREFIX
+    input_range: str = ""  # RAQIB_INPUT_RANGE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Build settings from RAQIB_* variables, then apply non-None `overrides`."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"RAQIB_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, f.type, raw)
+        settings = cls(**values)
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.log_format not in _LOG_FORMATS:
+            raise SettingsError(f"log format must be one of {sorted(_LOG_FORMATS)}, not {self.log_format!r}")
+        if not self.store.startswith(("memory://", "rocksdb://")):
+            raise SettingsError(f"store must be memory:// or rocksdb://, not {self.store!r}")
+        if not self.bootstrap.strip():
+            raise SettingsError("bootstrap servers must not be empty")
+        if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
+            raise SettingsError(
+                f"processing guarantee must be at_least_once or exactly_once, not {self.processing_guarantee!r}"
+            )
+        if self.producer_max_batch_bytes < 1:
+            raise SettingsError("producer max batch bytes must be positive")
+        if self.max_page_bytes < 1:
+            raise SettingsError("max page bytes must be positive")
+        try:
+            InputRange.from_json(self.input_range)
+        except InputRangeError as exc:
+            raise SettingsError(f"RAQIB_INPUT_RANGE: {exc}") from None
+
+    @property
+    def range(self) -> InputRange:
+        """The part of pages.raw this worker processes (everything, unless replaying)."""
+        return InputRange.from_json(self.input_range)
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [s.strip() for s in self.bootstrap.split(",") if s.strip()]
+
+    @property
+    def broker_url(self) -> str:
+        """Faust's broker URL form: kafka://host:port;host:port."""
+        return ";".join(f"kafka://{server}" for server in self.bootstrap_servers)
+
+
+def _convert(name: str, type_: Any, raw: str) -> Any:
+    kind = str(type_)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if "Path" in kind:
+            return Path(raw)
+    except ValueError:
+        raise SettingsError(f"RAQIB_{name.upper()}={raw!r} is not a valid {kind}") from None
+    return raw

@@ -1,0 +1,102 @@
+"""Wire the agents to the topics of topics.yaml and to their tables (the only place that
+knows all three).
+
+    pages.raw ──parse_pages──► <app_id>-pages-by-scope ──dedupe_pages──► events.ticker
+       (key: site)                (key: dedup scope)        │ tables      events.sightings
+                                                            │             events.articles
+    any stage ──────────────────────────────────────────────┴──────────► pages.dlq
+
+Internal topics (Faust creates them, with as many partitions as pages.raw):
+`<app_id>-pages-by-scope` and the compacted changelogs of the three tables,
+`<app_id>-ticker-changelog`, `<app_id>-articles-changelog`, `<app_id>-bodies-changelog`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import faust
+
+from workers.adapters.metrics import WorkerMetrics
+from workers.contract.schemas import validator_for
+from workers.contract.topics import STATE_TABLES, TopicSet
+from workers.core.pipeline import PipelineConfig, PipelineState
+from workers.runtime.agents import Deps, dedupe_pages, parse_pages
+from workers.runtime.guard import FailureGuard
+from workers.runtime.publish import publisher
+from workers.runtime.settings import Settings
+from workers.runtime.web import add_routes
+
+__all__ = ["wire"]
+
+
+def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
+    """Declare the topics and tables, bind the agents with their dependencies (publishing
+    through `publish.publisher`), add the web routes."""
+    handles: dict[str, Any] = {
+        spec.name: app.topic(
+            topics.name(spec.name),
+            partitions=spec.partitions,
+            key_serializer="raw",
+            value_serializer="raw",
+            internal=False,
+        )
+        for spec in topics
+    }
+    partitions = topics["pages.raw"].partitions
+    handles["pages.by_scope"] = app.topic(
+        topics.scope_topic(settings.app_id),
+        partitions=partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=True,  # Faust creates it
+        retention=7 * 24 * 3600,
+    )
+
+    # Dedup state: one key per remembered event / article / body, changelogged. A table's
+    # changelog partition is the partition of the event being processed, so a scope's
+    # state lives on (and moves with) that scope's partition of pages-by-scope.
+    # Keys are str and values JSON lists/strings (Faust's json codec on the changelog).
+    def table(name: str) -> Any:
+        return app.Table(name, partitions=partitions, help=f"raqib dedup state: {name}")
+
+    ticker, articles, bodies = (table(name) for name in STATE_TABLES)
+    state = PipelineState(ticker_records=ticker, articles=articles, bodies=bodies)
+
+    metrics = WorkerMetrics()
+    deps = Deps(
+        send=publisher(handles),
+        page_validator=validator_for(topics["pages.raw"].schema),
+        max_page_bytes=settings.max_page_bytes,
+        guard=FailureGuard(
+            max_consecutive=settings.guard_max_consecutive,
+            max_ratio=settings.guard_max_ratio,
+            window=settings.guard_window,
+        ),
+        on_fatal=app.crash,
+        metrics=metrics,
+        pipeline=PipelineConfig(timezone=settings.timezone),
+        state=state,
+        input_range=settings.range,
+    )
+    _bind(app, parse_pages, deps, handles["pages.raw"])
+    _bind(app, dedupe_pages, deps, handles["pages.by_scope"])
+
+    async def forget_derived(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        # The derived index may hold scopes of partitions that moved away, and recovery
+        # may change the tables under it: it is rebuilt lazily from the tables.
+        state.forget_derived()
+
+    app.on_partitions_revoked.connect(forget_derived)  # type: ignore[arg-type]
+    app.on_partitions_assigned.connect(forget_derived)  # type: ignore[arg-type]
+
+    add_routes(app, metrics, sources=(topics.name("pages.raw"), handles["pages.by_scope"].get_topic_name()))
+
+
+def _bind(app: faust.App, body: Any, deps: Deps, topic: Any) -> None:
+    """Register `body(deps, stream)` as an agent on `topic` (Faust's bound-agent pattern)."""
+    fun: Any = partial(body, deps)
+    fun.__name__ = fun.__qualname__ = body.__name__
+    fun.__module__ = __name__
+    app.agent(topic, name=body.__name__)(fun)
