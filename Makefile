@@ -1,13 +1,14 @@
 # The two commands of the README:
 #   make demo   - set up everything, then run the demo on the embedded broker
-#   make test   - set up everything, then run the whole test suite (integration tests included)
+#   make test   - set up everything, then run every check: lint, format, types, and the
+#                 whole test suite (integration and fault tests included) with coverage
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench clean
+.PHONY: demo test check lint format typecheck pytest test-faults bench clean
 
 $(STAMP): pyproject.toml hatch_build.py workers/core/dedup/_nearpath.pyx
 	$(PYTHON) -m venv $(VENV)
@@ -18,26 +19,36 @@ $(STAMP): pyproject.toml hatch_build.py workers/core/dedup/_nearpath.pyx
 demo: $(STAMP)
 	$(BIN)/raqib demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# What CI runs (.ci/run): the static checks first (seconds), then the tests.
+test: check pytest
 
-# Only the fault-injection scenarios (worker SIGKILLs, takeover, restart); `make test` runs them too.
+check: lint format typecheck
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict
+
+# Branch coverage of workers/, child processes included; fails under the floor in
+# pyproject.toml ([tool.coverage.report] fail_under).
+pytest: $(STAMP)
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+# Only the fault-injection scenarios (worker SIGKILLs, takeover, restart, broker pause),
+# printing what they observe; `make test` runs them too.
 test-faults: $(STAMP)
 	$(BIN)/python -m pytest -m fault -s
 
-lint: $(STAMP)
-	$(BIN)/ruff check workers tests
-
-typecheck: $(STAMP)
-	$(BIN)/mypy
-
-# Figures quoted in the README (benchmarks print ratios against baselines run in the same process)
+# Figures of docs/benchmarks.md (benchmarks print ratios against baselines run in the same process)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_parse
 	$(BIN)/python -m benchmarks.eval_dedup
 	$(BIN)/python -m benchmarks.bench_dedup
 
-check: lint typecheck test
-
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

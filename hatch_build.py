@@ -7,8 +7,10 @@ carries it as an artifact (the built files are git-ignored, so hatchling would s
 
 Without a C compiler or the Python headers the build still succeeds, with a warning:
 `workers.core.dedup.line_match` then runs the pure-Python reference, which makes the same
-decisions about 5x slower (`tests/unit/test_nearpath.py::test_kernel_is_built` fails, so a
-machine that should have it does not go unnoticed).
+decisions more slowly (docs/benchmarks.md has the ratio), and
+`tests/unit/test_nearpath.py::test_kernel_is_built` fails, so a machine that should have
+the kernel does not go unnoticed. With RAQIB_REQUIRE_KERNEL=1 (the Docker image's build
+stage) a kernel that cannot be built fails the build instead.
 """
 
 from __future__ import annotations
@@ -53,13 +55,18 @@ class NearPathBuildHook(BuildHookInterface):  # type: ignore[misc]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return
+        required = os.environ.get("RAQIB_REQUIRE_KERNEL") == "1"
         try:
             built = build_in_place(Path(self.root))
-        except Exception as exc:  # noqa: BLE001 - any failure means: ship the pure-Python path
+        except Exception as exc:  # any failure means: ship the pure-Python path (unless required)
             message = f"raqib: the compiled near path was not built ({exc!r}); dedup runs in pure Python"
+            if required:
+                raise RuntimeError(message) from exc
             print(message, file=sys.stderr)
             return
         if not built:
+            if required:
+                raise RuntimeError("raqib: the compiled near path was not built (no extension module came out)")
             return
         build_data["pure_python"] = False
         build_data["infer_tag"] = True

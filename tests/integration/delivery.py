@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from tests.integration.generated import Stream
+from tests.integration.helpers import wait_for
 from workers.adapters.kafka_clients import kafka_producer
 from workers.adapters.kafka_reader import consume
 from workers.contract.topics import TopicSet
@@ -31,7 +32,7 @@ async def read_events(bootstrap: str, topics: TopicSet) -> dict[str, dict[str, l
     """logical topic -> key -> every value seen (raw bytes, in order)."""
     seen: dict[str, dict[str, list[bytes]]] = {"events.ticker": defaultdict(list), "events.articles": defaultdict(list)}
     names = {topics.name(t): t for t in seen}
-    async for record in consume(list(names), bootstrap, from_beginning=True, idle=3):
+    async for record in consume(list(names), bootstrap, from_beginning=True, until_end=True, idle=30):
         assert record.key is not None
         assert record.value is not None
         seen[names[record.topic]][record.key.decode()].append(record.value)
@@ -74,6 +75,21 @@ def first_processed(log_path: Path, after: float = 0.0, partitions: set[int] | N
     """Time of the first page finished at or after `after` (time.time()), on one of
     `partitions` if given; None if there is none."""
     return next((at for at, p in processed(log_path) if at >= after and (partitions is None or p in partitions)), None)
+
+
+async def wait_processed(worker: WorkerProcess, at_least: int, timeout: float = 120.0) -> int:
+    """Wait until `worker` has finished `at_least` pages (its `page_processed` log lines);
+    return how many it had finished then."""
+    done = 0
+
+    async def enough() -> bool:
+        nonlocal done
+        assert worker.is_running(), f"worker died; log: {worker.log_path.read_text()[-3000:]}"
+        done = len(processed(worker.log_path))
+        return done >= at_least
+
+    await wait_for(enough, timeout=timeout, what=f"{worker.log_path.name} to process {at_least} pages", poll=0.05)
+    return done
 
 
 def worker_factory(bootstrap: str, topics: TopicSet, log_dir: Path) -> Callable[[], WorkerProcess]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +38,28 @@ def start_worker(bootstrap: str, topics: TopicSet, log_dir: Path, **env: str) ->
     ).start()
 
 
+async def wait_for(condition: Callable[[], Awaitable[bool]], *, timeout: float, what: str, poll: float = 0.2) -> None:
+    """Poll `condition` until it holds; fail the test, saying `what` was awaited, after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        await asyncio.sleep(poll)
+
+
 async def wait_drained(bootstrap: str, topics: TopicSet, worker: WorkerProcess, timeout: float = 90.0) -> None:
     """Wait until the worker's group has committed every record of both stages' inputs:
     pages.raw and the internal pages-by-scope topic."""
-    deadline = time.monotonic() + timeout
     stages = topics.stage_inputs(worker.app_id)
-    while time.monotonic() < deadline:
+
+    async def drained() -> bool:
         assert worker.is_running(), f"worker died; log: {worker.log_path.read_text()[-3000:]}"
-        if await consumer_lag(bootstrap, worker.app_id, *stages) == 0:
-            return
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"worker did not drain pages.raw; log tail: {worker.log_path.read_text()[-3000:]}")
+        return await consumer_lag(bootstrap, worker.app_id, *stages) == 0
+
+    try:
+        await wait_for(drained, timeout=timeout, what="the worker to drain its input")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; log tail: {worker.log_path.read_text()[-3000:]}") from None
 
 
 async def supervise_until_drained(
@@ -57,18 +68,31 @@ async def supervise_until_drained(
     """What a process supervisor (compose's restart policy, systemd, Kubernetes) does: restart
     the worker whenever it stops itself, until both stages are drained. Returns the last
     worker and how many restarts it took."""
-    deadline = time.monotonic() + timeout
     stages = topics.stage_inputs(worker.app_id)
     restarts = 0
-    while time.monotonic() < deadline:
+
+    async def drained() -> bool:
+        nonlocal worker, restarts
         if not worker.is_running():
             worker.stop()
             worker = restart()
             restarts += 1
-        elif await consumer_lag(bootstrap, worker.app_id, *stages) == 0:
-            return worker, restarts
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"not drained after {restarts} restarts; log tail: {worker.log_path.read_text()[-2000:]}")
+            return False
+        return await consumer_lag(bootstrap, worker.app_id, *stages) == 0
+
+    await wait_for(drained, timeout=timeout, what="both stages to drain", poll=0.5)
+    return worker, restarts
+
+
+async def read_outputs(bootstrap: str, topics: TopicSet) -> dict[str, list[dict[str, Any]]]:
+    """Every record of every output topic, read up to the topics' current end offsets."""
+    seen: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
+    by_name = {topics.name(t): t for t in OUTPUTS}
+    async for record in consume(list(by_name), bootstrap, from_beginning=True, until_end=True, idle=30):
+        item = record_to_dict(record)
+        item["headers"] = dict(record.headers or ())
+        seen[by_name[record.topic]].append(item)
+    return seen
 
 
 async def collect(
@@ -76,26 +100,15 @@ async def collect(
     topics: TopicSet,
     until: Callable[[dict[str, list[dict[str, Any]]]], bool],
     timeout: float = 60.0,
-    idle: float = 3.0,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Read every output topic from the beginning until `until(seen)` holds and `idle`
-    seconds pass with nothing new (so extra, unexpected records are seen too)."""
-    seen: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
-    by_name = {topics.name(t): t for t in OUTPUTS}
-
-    async def run() -> None:
-        async for record in consume(list(by_name), bootstrap, from_beginning=True, idle=idle):
-            item = record_to_dict(record)
-            item["headers"] = dict(record.headers or ())
-            seen[by_name[record.topic]].append(item)
-
+    """Every record of every output topic (extra, unexpected records included), read again
+    until `until(seen)` holds or `timeout` passes; the caller asserts on what was seen."""
     deadline = time.monotonic() + timeout
     while True:
-        await run()
+        seen = await read_outputs(bootstrap, topics)
         if until(seen) or time.monotonic() > deadline:
             return seen
-        for records in seen.values():
-            records.clear()
+        await asyncio.sleep(0.2)
 
 
 async def samples_through(
@@ -103,10 +116,9 @@ async def samples_through(
     topics: TopicSet,
     worker: WorkerProcess,
     until: Callable[[dict[str, list[dict[str, Any]]]], bool],
-    idle: float = 3.0,
 ) -> dict[str, list[dict[str, Any]]]:
     """Send the bundled sample pages to `pages.raw`, wait until `worker` has drained them,
     then `collect` every output topic until `until(seen)`."""
     await send_pages([SAMPLES], topics, bootstrap, topics.name("pages.raw"), progress=False)
     await wait_drained(bootstrap, topics, worker)
-    return await collect(bootstrap, topics, until, idle=idle)
+    return await collect(bootstrap, topics, until)

@@ -201,7 +201,7 @@ class TestDemoKeepRunning:
 
 class TestDlqReplay:
     async def test_redrives_original_bytes_and_skips_truncated(self, kafka_bootstrap: str, topic_prefix: str) -> None:
-        """`raqib dlq replay` sends each letter's original bytes and key back to pages.raw with a
+        """`raqib dlq redrive` sends each letter's original bytes and key back to pages.raw with a
         raqib.redriven_from header; truncated letters are skipped and listed; --dry-run sends nothing."""
         assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
         original = SAMPLES.read_bytes().splitlines()[0]
@@ -212,14 +212,14 @@ class TestDlqReplay:
             await producer.send_and_wait(f"{topic_prefix}pages.dlq", encode_value(good.to_dict()), key=b"page-key")
             await producer.send_and_wait(f"{topic_prefix}pages.dlq", encode_value(cut))
 
-        dry = raqib("dlq", "replay", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--dry-run", "--idle", "2")
+        dry = raqib("dlq", "redrive", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--dry-run", "--idle", "2")
         assert dry.returncode == 0, dry.stderr
         assert "would re-drive 1 dead letter(s)" in dry.stdout
-        real = raqib("dlq", "replay", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--idle", "2")
+        real = raqib("dlq", "redrive", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--idle", "2")
         assert real.returncode == 0, real.stderr
         assert f"re-drove 1 dead letter(s) to {topic_prefix}pages.raw; skipped 1" in real.stdout
         assert "original value was truncated" in real.stdout
 
-        records = [r async for r in consume([f"{topic_prefix}pages.raw"], kafka_bootstrap, idle=2)]
+        records = [r async for r in consume([f"{topic_prefix}pages.raw"], kafka_bootstrap, until_end=True, idle=30)]
         assert [(r.key, r.value) for r in records] == [(b"page-key", original)]
         assert dict(records[0].headers)["raqib.redriven_from"] == f"{topic_prefix}pages.dlq:0:0".encode()

@@ -149,9 +149,7 @@ async def test_worker_with_the_rocksdb_table_store(
     data_dir = tmp_path / "data"
     worker = start_worker(kafka_bootstrap, prefixed, tmp_path, RAQIB_STORE="rocksdb://", RAQIB_DATA_DIR=str(data_dir))
     try:
-        seen = await samples_through(
-            kafka_bootstrap, prefixed, worker, lambda s: len(s["events.articles"]) >= 5, idle=2
-        )
+        seen = await samples_through(kafka_bootstrap, prefixed, worker, lambda s: len(s["events.articles"]) >= 5)
     finally:
         assert worker.stop() == 0
     assert (len(seen["events.ticker"]), len(seen["events.sightings"]), len(seen["events.articles"])) == (19, 1, 5)

@@ -76,7 +76,7 @@ async def test_poison_stream(kafka_bootstrap: str, topics: TopicSet, topic_prefi
 
     letters, tickers, articles = [], set(), set()
     names = {prefixed.name(t): t for t in ("pages.dlq", "events.ticker", "events.articles")}
-    async for record in consume(list(names), kafka_bootstrap, from_beginning=True, idle=3):
+    async for record in consume(list(names), kafka_bootstrap, from_beginning=True, until_end=True, idle=30):
         topic = names[record.topic]
         if topic == "pages.dlq":
             letters.append((orjson.loads(record.value or b""), dict(record.headers)))

@@ -37,17 +37,13 @@ async def test_restarted_worker_remembers_what_it_has_seen(
 
     first = worker(1)
     try:
-        before = await samples_through(
-            kafka_bootstrap, prefixed, first, lambda s: len(s["events.ticker"]) >= 19, idle=2
-        )
+        before = await samples_through(kafka_bootstrap, prefixed, first, lambda s: len(s["events.ticker"]) >= 19)
     finally:
         assert first.stop() == 0
 
     second = worker(2)
     try:
-        after = await samples_through(
-            kafka_bootstrap, prefixed, second, lambda s: len(s["events.sightings"]) >= 26, idle=3
-        )
+        after = await samples_through(kafka_bootstrap, prefixed, second, lambda s: len(s["events.sightings"]) >= 26)
     finally:
         assert second.stop() == 0
 

@@ -62,7 +62,7 @@ async def read_all(bootstrap: str, topics: TopicSet) -> dict[str, dict[str, list
     """logical topic -> key -> values in the order of their partition."""
     seen: dict[str, dict[str, list[bytes]]] = {name: defaultdict(list) for name in EVENT_TOPICS}
     names = {topics.name(t): t for t in EVENT_TOPICS}
-    async for record in consume(list(names), bootstrap, from_beginning=True, idle=3):
+    async for record in consume(list(names), bootstrap, from_beginning=True, until_end=True, idle=30):
         key = record.key.decode() if record.key is not None else ""
         seen[names[record.topic]][key].append(record.value or b"")
     return seen

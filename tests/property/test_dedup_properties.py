@@ -59,12 +59,24 @@ class TestDedupProperties:
         assert decide(probe, clean) == decide(probe, noisy)
 
     @given(sighting_lists)
-    def test_new_ids_are_unique_per_state(self, items: list[TickerSighting]) -> None:
-        """Every remembered entry is keyed by a distinct event id."""
+    def test_a_new_event_adds_one_entry_and_a_sighting_names_a_known_one(self, items: list[TickerSighting]) -> None:
+        """A New decision adds exactly its own event to the state, under an id not issued
+        before in its scope; a Duplicate names an event the state already holds."""
         state = DedupState()
-        run(state, items)
-        keys = [k for k, _ in state.records()]
-        assert len(keys) == len(set(keys))
+        issued: set[str] = set()
+        for item in items:
+            decision, change = decide(item, state)
+            before = {key for key, _ in state.records()}
+            state.apply(change)
+            after = {key for key, _ in state.records()}
+            key = f"{item.scope}|{decision.event_id}"
+            if isinstance(decision, New):
+                assert key not in issued
+                assert after - before == {key}
+                issued.add(key)
+            else:
+                assert key in before
+                assert after == before
 
     @given(sighting_lists, st.randoms(use_true_random=False))
     def test_rebuild_from_records_decides_the_same(self, items: list[TickerSighting], rnd: object) -> None:

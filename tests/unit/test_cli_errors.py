@@ -96,3 +96,17 @@ class TestCliErrors:
         result = raqib("replay", *args, "--bootstrap", "127.0.0.1:1")
         assert_one_line_error(result, needle)
         assert result.returncode == 2
+
+
+class TestCommands:
+    def test_every_command_is_registered(self) -> None:
+        """`raqib --help` lists every command of workers/cli/ (a module left unregistered
+        would silently drop its command)."""
+        result = raqib("--help")
+        assert result.returncode == 0, result.stderr
+        for command in ("broker", "topics", "ingest", "tail", "dlq", "worker", "replay", "process", "demo"):
+            assert f"│ {command} " in result.stdout, command
+        dlq = raqib("dlq", "--help")
+        assert "│ redrive " in dlq.stdout
+        assert "│ replay " not in dlq.stdout  # the old name still works, but is not advertised
+        assert raqib("dlq", "replay", "--help").returncode == 0

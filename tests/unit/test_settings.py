@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError
+from tests.unit.plain_dataclass import Plain
+from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError, field_parsers
 
 
 class TestFromEnv:
@@ -59,3 +61,33 @@ class TestFromEnv:
         """Values raqib cannot use raise SettingsError."""
         with pytest.raises(SettingsError):
             Settings.from_env(env)
+
+
+class TestFieldParsers:
+    def test_every_setting_parses_to_its_declared_type(self) -> None:
+        """Each field's parser turns an environment string into a value of the field's type."""
+        samples = {str: "x", int: "7", float: "0.5", bool: "yes", Path: "/data"}
+        defaults = Settings()
+        for name, (_, parser) in field_parsers(Settings).items():
+            value = getattr(defaults, name)
+            kind = Path if value is None or isinstance(value, Path) else type(value)  # topics_file: Path | None
+            assert isinstance(parser(samples[kind]), kind), name
+
+    def test_types_resolve_without_postponed_annotations(self) -> None:
+        """The parsers come from resolved hints, so a module without `from __future__ import
+        annotations` (real types, not strings) gets the same parsers."""
+        parsers = field_parsers(Plain)
+        assert parsers["port"][1]("7") == 7
+        assert parsers["ratio"][1]("0.25") == 0.25
+        assert parsers["on"][1]("off") is False
+        assert parsers["where"][1]("/x") == Path("/x")
+
+    def test_unknown_type_fails_loudly(self) -> None:
+        """A setting of a type with no parser is a TypeError naming it, not a silent str."""
+
+        @dataclass
+        class Odd:
+            when: complex = 0j
+
+        with pytest.raises(TypeError, match=r"Odd\.when: no parser"):
+            field_parsers(Odd)

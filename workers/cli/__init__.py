@@ -7,14 +7,16 @@ Expected failures print one line, `raqib: error: ...`, and exit non-zero.
 
 from __future__ import annotations
 
-from workers.cli import broker, demo, dlq, ingest, process, replay, tail, topics, worker
+from importlib import import_module
+
 from workers.cli._common import app, fail
 from workers.errors import TransientError
 
 __all__ = ["app", "main"]
 
-# Importing a command module registers its command(s) on `app`.
-_COMMANDS = (broker, topics, ingest, tail, dlq, worker, replay, process, demo)
+# Importing a command module registers its command(s) on `app`, in this order in --help.
+for _command in ("broker", "topics", "ingest", "tail", "dlq", "worker", "replay", "process", "demo"):
+    import_module(f"workers.cli.{_command}")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from workers.adapters.embedded_broker import EmbeddedBroker
 from workers.adapters.kafka_offsets import consumer_lag
 from workers.adapters.kafka_reader import consume, record_to_dict
 from workers.adapters.kafka_topics import create_topics
-from workers.cli._common import fail
+from workers.cli._common import app, fail
 from workers.cli.ingest import send_pages
 from workers.contract.topics import TopicSet, TopicsFileError, load_topics
 from workers.errors import IngestError, TransientError
@@ -137,6 +137,7 @@ def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO
     return counts
 
 
+@app.command()
 def demo(
     keep_running: Annotated[
         bool, typer.Option("--keep-running", help="Stay up after the samples are processed.")
@@ -144,8 +145,6 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Broker port (default: a free one).")] = None,
 ) -> None:
     """Start a broker, create the topics, start a worker, ingest the sample pages, show the events."""
-    from workers.cli.demo import run_demo  # noqa: PLC0415
-
     try:
         run_demo(keep_running=keep_running, port=port, out=sys.stdout)
     except (IngestError, TopicsFileError) as exc:

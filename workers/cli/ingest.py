@@ -101,7 +101,6 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Send pages from files to pages.raw, with a progress bar and a summary."""
-    from workers.cli.ingest import send_pages  # noqa: PLC0415
 
     topics = load_topics_or_fail(topics_file, prefix)
     target = topic or topics.name("pages.raw")

@@ -77,7 +77,6 @@ def process(
     topics_file: TopicsFile = None,
 ) -> None:
     """Run the worker's core over files, without Kafka; print the events as JSON lines."""
-    from workers.cli.process import process_files  # noqa: PLC0415
 
     topics = load_topics_or_fail(topics_file, "")
     try:

@@ -6,14 +6,14 @@
 
 A replay is an ordinary `raqib worker` process with its own app id (hence its own consumer
 group, its own internal topics and fresh dedup state), an input range (which records of
-pages.raw it processes: workers/replay_range.py) and an output prefix (the live topics
+pages.raw it processes: workers/runtime/input_range.py) and an output prefix (the live topics
 are untouched unless asked). This module plans the range against the broker, points the
 new group at the first offset of the range, starts the worker, shows progress from the
 worker's own metrics, and stops it once the group has committed the whole range and the
 worker's internal topic is drained.
 
 Live and replay agree byte for byte when they see each scope's pages in the same order:
-pages.raw is keyed by site (see workers/ingest.py page_key), so a partition's order is
+pages.raw is keyed by site (see workers/contract/keys.py page_key), so a partition's order is
 the order in which a site's pages were published, in both runs.
 """
 
@@ -358,7 +358,6 @@ def replay(
 
     From the beginning with fresh state it gives the live run's events byte for byte.
     """
-    from workers.cli.replay import parse_bound, run_replay  # noqa: PLC0415
 
     if into_live_topics and output_prefix is not None:
         fail("--output-prefix and --into-live-topics exclude each other", 2)

@@ -6,11 +6,10 @@ pass plus NFKC and whitespace collapsing: character-level folding is a table loo
 is what pyarabic's `strip_tashkeel`/`normalize_hamza` do with one regex pass each, so one
 combined table does the same work in one pass.
 
-Measured against pyarabic 0.6.15 (`strip_tashkeel` + `strip_tatweel` + `normalize_alef` +
-`normalize_teh` + NFKC + whitespace, i.e. less folding than ours: no digits, quotes,
-dashes or ى) on the seed lines, one core: this function ~45,000 lines/s (6.5 Mchar/s),
-pyarabic ~14,000 lines/s (2.1 Mchar/s). pyarabic is therefore not used on the hot path;
-it stays available for stemming-type work the project may add later.
+It is faster than pyarabic 0.6.15's chain (`strip_tashkeel` + `strip_tatweel` +
+`normalize_alef` + `normalize_teh` + NFKC + whitespace), which folds less (no digits,
+quotes, dashes or ى) in more passes (docs/benchmarks.md has the figures), so pyarabic is
+not used on the hot path.
 """
 
 from __future__ import annotations
@@ -84,12 +83,12 @@ for _cp, _to in _MAPPING.items():
 _MAX_PASSES = 4
 
 # `str.translate` looks every character up in the table through a generic Python-level
-# lookup (~40 ns a character), and `casefold` and the whitespace split/join are two more
+# lookup for every character, and `casefold` and the whitespace split/join are two more
 # passes. Text made only of the characters below (ASCII, the Arabic block up to dagger
 # alef, Persian digits and letters, the quotes, dashes, spaces and bullets news pages use)
 # takes one trip through the C charmap codec instead: encode to one byte per character,
 # decode each byte to the character folded and casefolded, whitespace to a plain space
-# and U+FFFF standing for "deleted". ~3x faster on a short line, ~5x on a paragraph.
+# and U+FFFF standing for "deleted": several times faster, more so on long text.
 # Text with any other character takes `str.translate` and `casefold`. The unit and
 # property tests check both paths against the plain definition.
 _DELETED = "\uffff"  # not a fast character and never a folded form

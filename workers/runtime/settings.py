@@ -6,14 +6,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from workers.runtime.input_range import InputRange, InputRangeError
 
-__all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError"]
+__all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError", "field_parsers"]
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 _LOG_FORMATS = {"auto", "json", "console"}
@@ -56,7 +57,7 @@ class Settings:
     guard_window: int = 1000  # RAQIB_GUARD_WINDOW
     # Replays (`raqib replay` sets these for the worker it runs): a prefix for the topics
     # the worker writes (not pages.raw), and the range of pages.raw to process, as JSON
-    # (workers/replay_range.py). Empty: write the live topics, process everything.
+    # (workers/runtime/input_range.py). Empty: write the live topics, process everything.
     output_prefix: str = ""  # RAQIB_OUTPUT_PREFIX
     input_range: str = ""  # RAQIB_INPUT_RANGE
 
@@ -68,7 +69,7 @@ class Settings:
             raw = environ.get(f"RAQIB_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
-            values[f.name] = _convert(f.name, f.type, raw)
+            values[f.name] = _convert(f.name, raw)
         settings = cls(**values)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         settings.check()
@@ -109,21 +110,42 @@ class Settings:
         return ";".join(f"kafka://{server}" for server in self.bootstrap_servers)
 
 
-def _convert(name: str, type_: Any, raw: str) -> Any:
-    kind = str(type_)
+def _parse_bool(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(raw)
+
+
+# How an environment string becomes a value of each type a setting may have.
+_PARSERS: dict[object, Callable[[str], Any]] = {str: str, int: int, float: float, bool: _parse_bool, Path: Path}
+
+
+def field_parsers(cls: type[Any]) -> dict[str, tuple[str, Callable[[str], Any]]]:
+    """For each field of dataclass `cls`: (type name, parser of its environment string),
+    from its resolved type hints (`X | None` parses as X). A field of any other type is a
+    TypeError, raised when the module is imported: a new setting cannot silently stay a str."""
+    hints = get_type_hints(cls)
+    parsers: dict[str, tuple[str, Callable[[str], Any]]] = {}
+    for f in fields(cls):
+        hint = hints[f.name]
+        if get_origin(hint) in {Union, UnionType}:
+            options = [arg for arg in get_args(hint) if arg is not type(None)]
+            hint = options[0] if len(options) == 1 else hint
+        parser = _PARSERS.get(hint)
+        if parser is None:
+            raise TypeError(f"{cls.__name__}.{f.name}: no parser for a setting of type {hints[f.name]!r}")
+        parsers[f.name] = (getattr(hint, "__name__", str(hint)), parser)
+    return parsers
+
+
+_FIELD_PARSERS = field_parsers(Settings)
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind, parser = _FIELD_PARSERS[name]
     try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind == "bool":
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
-        if "Path" in kind:
-            return Path(raw)
+        return parser(raw)
     except ValueError:
         raise SettingsError(f"RAQIB_{name.upper()}={raw!r} is not a valid {kind}") from None
-    return raw

@@ -6,24 +6,24 @@ exactly what its reference returns (the same similarity floats, the same candida
 the same vetoes); `tests/unit/test_nearpath.py` and `tests/property/test_dedup_properties.py`
 check that on the labelled pairs, on every pair of their lines and on generated lines, and
 `benchmarks/eval_dedup.py` counts disagreements. When it is not built (no C compiler at
-install time), `fingerprint` and `dedup` run the reference code alone.
+install time), `line_match` and `ticker` run the reference code alone.
 
-Why compiled: a near-path line is compared with ~10 remembered texts, and each comparison
-is a dozen set differences and substring checks. In CPython each one allocates a temporary
-set or list and pays the interpreter's dispatch, ~4 µs per pair; mypyc on the same source
-gave only 1.2x. Here the same steps run as C loops over the two small token sets with no
+Why compiled: a near-path line is compared with several remembered texts, and each
+comparison is a dozen set differences and substring checks. In CPython each one allocates
+a temporary set or list and pays the interpreter's dispatch; mypyc on the same source
+barely helped (docs/benchmarks.md). Here the same steps run as C loops over the two small token sets with no
 temporaries, substring and bigram checks read the code points directly, and the candidate
 lookup counts in an open-addressing table.
 
 References (keep in step; the tests compare each pair):
 
-* `line_features`  -> `fingerprint.line_features` (`chunk_info` -> `_ChunkCache.__missing__`,
+* `line_features`  -> `line_match.line_features` (`chunk_info` -> `_ChunkCache.__missing__`,
                       `_strip_word`, `_word_info`; `LineFeatures.order` -> `_hash_order`)
-* `first_match`    -> `fingerprint.Probe.first_match` (`_drop_all_joins`, `_is_join`,
+* `first_match`    -> `line_match.Probe.first_match` (`_drop_all_joins`, `_is_join`,
                       `_vetoed`, `_substituted`, `_dice`, `_both_have_extra`)
-* `candidates`     -> `dedup.ScopeIndex.candidates`
-* `near`           -> `candidates`, then the candidate loop of `dedup.decide`
-* `add_postings`   -> `dedup.ScopeIndex._add_postings`
+* `candidates`     -> `ticker.ScopeIndex.candidates`
+* `near`           -> `candidates`, then the candidate loop of `ticker.decide`
+* `add_postings`   -> `ticker.ScopeIndex._add_postings`
 
 Rare inputs (words over 64 letters, lines over 64 tokens, a best-first inflection pairing)
 are handed to the reference's own functions, passed in by `configure`.
@@ -87,7 +87,7 @@ cdef enum:
     MAX_WORD = 64  # longer words (never seen in a ticker) go through the Python reference
     MAX_DIFF = 64  # likewise for lines of more tokens
 
-# set by `configure` from `fingerprint`, the one place the rules' constants are defined
+# set by `configure` from `line_match`, the one place the rules' constants are defined
 cdef frozenset _BENIGN = frozenset()
 cdef tuple _FILLERS = ()
 cdef double _MORPH_DICE = 0.6
@@ -95,7 +95,7 @@ cdef Py_ssize_t _MIN_JOIN = 4
 cdef int K_NUMBER = 1, K_MARKER = 3, K_CONJOINED = 5
 cdef object _features_type = None
 cdef frozenset _NO_WORDS = frozenset()
-cdef char _squash_drop[256]  # the bytes exact keys leave out (`fingerprint._SQUASH_DELETE`)
+cdef char _squash_drop[256]  # the bytes exact keys leave out (`line_match._SQUASH_DELETE`)
 cdef object _py_is_join = None
 cdef object _py_dice = None
 cdef object _pair_inflections = None
@@ -116,7 +116,7 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
               squash_delete, chunks_max, stop, negation, place_markers,
               article_prefixes, min_stem, number_words, to_space, is_join, dice,
               pair_inflections, slow_match):
-    """Take the constants, the chunk cache and the rare slow paths of `fingerprint`."""
+    """Take the constants, the chunk cache and the rare slow paths of `line_match`."""
     global _BENIGN, _FILLERS, _MORPH_DICE, _MIN_JOIN, K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN
     global K_CONJOINED, _features_type, _NO_WORDS
     global _py_is_join, _py_dice, _pair_inflections, _slow_match, _STOP
@@ -155,7 +155,7 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
 
 
 cdef str _strip_word(str word):
-    """`fingerprint._strip_word`: the content form of one word, "" for a function word."""
+    """`line_match._strip_word`: the content form of one word, "" for a function word."""
     cdef str prefix
     word = word.strip(".,")
     if not word or word in _STOP:
@@ -185,7 +185,7 @@ cdef bint _has_digit(str word):
 
 
 cdef object _word_info(str raw):
-    """`fingerprint._word_info`: (kind, content form) of one word, None for a function word."""
+    """`line_match._word_info`: (kind, content form) of one word, None for a function word."""
     cdef str word = _strip_word(raw)
     if not word:
         return None
@@ -204,7 +204,7 @@ cdef object _word_info(str raw):
 
 
 cdef tuple _chunk_words(str chunk):
-    """`fingerprint._ChunkCache.__missing__`: the kinds and forms of a chunk's words."""
+    """`line_match._ChunkCache.__missing__`: the kinds and forms of a chunk's words."""
     cdef list out = []
     cdef Py_ssize_t i
     cdef Py_UCS4 c
@@ -227,7 +227,7 @@ cdef tuple _chunk_words(str chunk):
 # The chunk cache of the compiled path: whitespace-separated chunk -> `_chunk_words`, an
 # open-addressing table keyed by a hash of the chunk's code points, so that a line is
 # looked up chunk by chunk without making a string of each (and hashing it) first. Like
-# `fingerprint._CHUNKS` it only saves time: it is emptied when half full.
+# `line_match._CHUNKS` it only saves time: it is emptied when half full.
 cdef struct ChunkSlot:
     uint64_t hash
     PyObject *chunk  # owned reference (str)
@@ -326,7 +326,7 @@ def chunk_info(str chunk):
 
 
 def line_features(str normalized):
-    """`fingerprint.line_features` (uncached: the caller caches)."""
+    """`line_match.line_features` (uncached: the caller caches)."""
     cdef object token_set = PyFrozenSet_New(NULL)
     cdef object places = None, negations = None
     cdef list numbers = None
@@ -389,7 +389,7 @@ def line_features(str normalized):
 
 
 cdef tuple _by_hash(frozenset tokens):
-    """The tokens sorted by (hash, string) (`fingerprint._hash_order`): insertion sort of
+    """The tokens sorted by (hash, string) (`line_match._hash_order`): insertion sort of
     a dozen pointers, then one tuple."""
     cdef Py_ssize_t n = len(tokens), i = 0, j
     cdef PyObject *item
@@ -411,7 +411,7 @@ cdef tuple _by_hash(frozenset tokens):
 
 
 cdef bytes _squashed(str normalized):
-    """`fingerprint.exact_key`: the UTF-8 bytes without ASCII punctuation and whitespace
+    """`line_match.exact_key`: the UTF-8 bytes without ASCII punctuation and whitespace
     (one pass instead of encode + translate)."""
     cdef bytes utf8 = normalized.encode()
     cdef const unsigned char *src = utf8
@@ -434,7 +434,7 @@ cdef bytes _squashed(str normalized):
 
 
 cdef bint _both_have_extra(tuple a, tuple b) except -1:
-    """`fingerprint._both_have_extra`: each side has a number the other lacks."""
+    """`line_match._both_have_extra`: each side has a number the other lacks."""
     cdef Py_ssize_t na = len(a), nb = len(b), i, j, left = nb
     cdef bint extra_a = False
     cdef char used[MAX_DIFF]
@@ -498,7 +498,7 @@ cdef bint _starts_at(object word, Py_ssize_t pos, object piece):
 
 
 cdef bint _is_join(object word, PyObject **parts, Py_ssize_t n_parts) except -1:
-    """`fingerprint._is_join`: `word` tiles into pieces that are `parts` or clitic fillers,
+    """`line_match._is_join`: `word` tiles into pieces that are `parts` or clitic fillers,
     at least two pieces, at least one a part. A search over (position, a part used, pieces
     so far capped at 2): each state is visited once."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), pos, nxt, k, n_fill = len(_FILLERS)
@@ -548,7 +548,7 @@ cdef bint _is_join(object word, PyObject **parts, Py_ssize_t n_parts) except -1:
 
 
 cdef Py_ssize_t _bigrams(object word, uint64_t *out) except -1:
-    """The distinct bigrams of `word` (the set `fingerprint._bigrams` builds)."""
+    """The distinct bigrams of `word` (the set `line_match._bigrams` builds)."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), i, j, k = 0
     cdef int kind = PyUnicode_KIND(word)
     cdef void *data = PyUnicode_DATA(word)
@@ -565,7 +565,7 @@ cdef Py_ssize_t _bigrams(object word, uint64_t *out) except -1:
 
 
 cdef double _dice(object x, object y) except -1.0:
-    """`fingerprint._dice`: 2|A & B| / (|A| + |B|) of the bigram sets, 0 when one is empty."""
+    """`line_match._dice`: 2|A & B| / (|A| + |B|) of the bigram sets, 0 when one is empty."""
     cdef uint64_t bx[MAX_WORD]
     cdef uint64_t by[MAX_WORD]
     cdef Py_ssize_t nx, ny, i, j, common = 0
@@ -584,7 +584,7 @@ cdef double _dice(object x, object y) except -1.0:
 
 
 cdef bint _substituted(PyObject **rest_a, Py_ssize_t n_a, PyObject **rest_b, Py_ssize_t n_b) except -1:
-    """`fingerprint._substituted`: both sides keep a word after pairing inflections."""
+    """`line_match._substituted`: both sides keep a word after pairing inflections."""
     cdef PyObject **small = rest_a
     cdef PyObject **large = rest_b
     cdef Py_ssize_t n_small = n_a, n_large = n_b, i, j
@@ -626,7 +626,7 @@ cdef void _drop_joins(PyObject **words, uint64_t *word_letters, Py_ssize_t *word
                       Py_ssize_t n_words, PyObject **pieces, uint64_t *piece_letters,
                       Py_ssize_t *piece_len, Py_ssize_t n_pieces, char *drop_words,
                       char *drop_pieces) except *:
-    """`fingerprint._drop_joins`: a word of one side that is the other side's differing
+    """`line_match._drop_joins`: a word of one side that is the other side's differing
     tokens written together (with clitics) is dropped with the pieces it is made of.
 
     The reference first keeps the pieces found in `_joinable` of the word's side (its long
@@ -815,7 +815,7 @@ def first_match(features, texts, double threshold):
 
 cdef object _best_match(tuple features, list candidates, dict entries, texts, long long oldest,
                         long long latest, double threshold):
-    """The candidate loop of `dedup.decide`: `(similarity, first_seen, event_id)` of the
+    """The candidate loop of `ticker.decide`: `(similarity, first_seen, event_id)` of the
     best visible candidate whose texts match (its first matching text), ties to the
     earliest first sighting, then the smaller event id; None when none matches."""
     cdef Query q
@@ -905,14 +905,14 @@ cdef bint _ranked_before(CountSlot *x, CountSlot *y) except -1:
 
 
 def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
-    """`dedup.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
+    """`ticker.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
     first (ties by event id), at most `limit`. `postings`: token -> {event id: None}."""
     return _candidates(tokens, postings, probe_share, limit)
 
 
 def near(features, dict postings, dict entries, texts, double probe_share, Py_ssize_t limit,
          long long oldest, long long latest, double threshold):
-    """The near path of `dedup.decide` in one call: `candidates`, then the candidate loop."""
+    """The near path of `ticker.decide` in one call: `candidates`, then the candidate loop."""
     cdef list found = _candidates(<frozenset>(<tuple>features)[F_TOKENS], postings, probe_share, limit)
     if not found:
         return None
@@ -1033,7 +1033,7 @@ cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ss
 
 
 def add_postings(dict postings, tokens, event_id):
-    """`dedup.ScopeIndex._add_postings`: `event_id` joins the holders of each token."""
+    """`ticker.ScopeIndex._add_postings`: `event_id` joins the holders of each token."""
     cdef PyObject *holders
     for token in tokens:
         holders = PyDict_GetItem(postings, token)

@@ -2,7 +2,7 @@
 
     canonical_url("HTTPS://Example.COM:443/a?utm_source=x&id=3#top") == "https://example.com/a?id=3"
     article_id(url=..., article=...)        -> "ar_<16 hex>"
-    decision, change = decide_article(page_url, article, seen_at, record, syndication_hit)
+    decision, change = decide_article(page_url, article, seen_at, record, syndicated_from=...)
 
 * The id derives from the canonical URL (scheme and host lowercased, default port, tracking
   parameters and the fragment dropped, remaining parameters sorted). A page without a URL
@@ -10,11 +10,13 @@
 * `body_fingerprint` hashes the normalized words of title and body (no punctuation,
   diacritics or whitespace differences): a re-scrape with the same words is the same
   body. Any change of a word is a material change: a new revision.
-* State for a Faust table keyed by article id (the stream is partitioned by canonical URL,
-  so a record moves with its partition): `ArticleRecord`, orjson-ready via `to_json()`,
-  ~120 bytes. Syndication (the same body on another site) needs a second, global lookup
-  keyed by body fingerprint (`SYNDICATION_KEY_PREFIX` + fingerprint -> article id); that
-  key is not co-partitioned with the article, so the caller owns how it is shared.
+* State for a Faust table keyed by article id: `ArticleRecord`, orjson-ready via
+  `to_json()`, a few numbers and two short strings. The worker partitions pages by dedup
+  scope (the site), not by canonical URL, so an article's record lives with its site's
+  partition; the same URL under two scopes is two records. Syndication (the same body on
+  another site) needs a second lookup keyed by body fingerprint (the pipeline's `bodies`
+  table, passed in as `syndicated_from`); that key is not co-partitioned with the
+  article, so the caller owns how it is shared (see `workers.core.pipeline`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from workers.core.models import Article
 from workers.core.normalize import normalize_for_matching
 
 __all__ = [
-    "SYNDICATION_KEY_PREFIX",
     "ArticleDecision",
     "ArticleRecord",
     "article_id",
@@ -62,7 +63,6 @@ _TRACKING_PARAMS: Final = frozenset(
     )
 )
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-SYNDICATION_KEY_PREFIX: Final = "body:"
 
 
 def canonical_url(url: str) -> str:

@@ -26,7 +26,7 @@ Speed (the near path runs this for every line that is not an exact repeat):
   `line_features`, `Probe.first_match` and, in `dedup`, the candidate lookup and the
   candidate loop, with the same results as the Python here, which stays the reference and
   the fallback when no C compiler was there (`use_compiled`, `compiled`). It makes the
-  worst-case near path ~4x faster (benchmarks/bench_dedup.py prints both);
+  worst-case near path several times faster (benchmarks/bench_dedup.py prints both);
   tests/unit/test_nearpath.py and tests/property/test_nearpath_properties.py compare the two.
   For it, `LineFeatures.order` holds the tokens sorted by (hash, token): two lines are
   intersected by one merge of those tuples.
@@ -95,8 +95,8 @@ __all__ = [
 # spaces for tokens. Text that went through `normalize_for_matching` has its quotes,
 # dashes and Arabic punctuation folded to ASCII (and NFKC turns "…" into "..."), so ASCII
 # covers it. Working on the UTF-8 bytes is safe (ASCII bytes never occur inside a
-# multi-byte sequence) and fast: one `bytes.translate` is ~0.3 µs where `str.translate`
-# with a dict table costs ~7 µs on Arabic text.
+# multi-byte sequence) and fast: one `bytes.translate` is a C loop over bytes, where
+# `str.translate` with a dict table looks every character up in Python.
 _ASCII_PUNCT: Final = bytes(c for c in range(33, 127) if not chr(c).isalnum())
 _SQUASH_DELETE: Final = _ASCII_PUNCT + b" \t\n\r"
 _NUMBER_SEPARATORS: Final = b".,"  # kept inside tokens: 1,125 stays one number

@@ -36,9 +36,8 @@ State, and why it is shaped this way (it is meant for a Faust table):
 
 * One table record per remembered event, key `"<scope>|<event_id>"`, value
   `[text, first_seen, last_seen, [[alias, similarity], ...]]` (orjson-ready; times are
-  epoch seconds of event time). A new event writes one record of ~200 bytes plus
-  ~150 per remembered rewording (420 B/item measured by benchmarks/bench_dedup.py on its
-  alias-heavy line set); a sighting writes
+  epoch seconds of event time). A new event writes one record, which grows by one alias
+  per remembered rewording (benchmarks/bench_dedup.py measures the bytes); a sighting writes
   nothing unless it adds an alias or moves `last_seen` forward by more than
   `config.touch_interval` (1 h), so a strip repeated on every page costs one write per item
   per hour, not one per page. One record per scope would rewrite the whole scope (tens of
@@ -47,8 +46,11 @@ State, and why it is shaped this way (it is meant for a Faust table):
   partition of the event being processed, so a scope's records live on its partition and
   move with it.
 * `ScopeIndex` (exact map, token postings, the `line_features` of every remembered text,
-  watermark) is *derived*: it is rebuilt from the records
-  (`DedupState.from_records(table.items())`) after recovery, and kept in step by `apply`.
+  watermark) is *derived*: the worker rebuilds it from the records one scope at a time,
+  the first time it meets the scope after a start or a rebalance
+  (`PipelineState.ticker_index` applies the scope's records as a `StateChange`), and
+  `apply` keeps it in step. `DedupState.from_records` rebuilds a whole state at once
+  (tests and benchmarks use it to check that a rebuilt state decides the same).
   Nothing else is remembered, so the changelog alone restores every decision. Keeping the
   features means verifying a candidate builds nothing; an added alias re-uses the features
   of the entry's other texts and touches only the postings that change.
@@ -57,7 +59,7 @@ State, and why it is shaped this way (it is meant for a Faust table):
 
 Speed: `ScopeIndex.candidates`, the candidate loop of `decide` and the postings updates run
 on the compiled kernel when it is built (`line_match.compiled()`), with the same results
-as the Python here (the reference, and the fallback); see `fingerprint` and
+as the Python here (the reference, and the fallback); see `line_match` and
 benchmarks/bench_dedup.py.
 """
 
@@ -199,8 +201,8 @@ class TickerSighting:
 
 
 # The records `decide` builds for every sighting (decisions, entries, changes) are named
-# tuples: as immutable as frozen dataclasses and about 3x cheaper to build (~0.3 µs against
-# ~1 µs for six fields), which is a tenth of the near path's budget.
+# tuples: as immutable as frozen dataclasses and several times cheaper to build, which
+# matters at the near path's budget.
 
 
 class New(NamedTuple):
