@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import queue
+import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from workers.adapters.kafka_offsets import consumer_lag
 from workers.adapters.kafka_reader import consume, record_to_dict
@@ -122,3 +125,55 @@ async def samples_through(
     await send_pages([SAMPLES], topics, bootstrap, topics.name("pages.raw"), progress=False)
     await wait_drained(bootstrap, topics, worker)
     return await collect(bootstrap, topics, until)
+
+
+class OutputReader:
+    """Reads a child process's stdout on a thread, so a test can wait for a line with a
+    timeout (a bare `readline()` blocks forever on a child that hangs)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.process = process
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(process.stdout,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for_line(self, predicate: Callable[[str], bool], timeout: float) -> str:
+        """The first line (from now on) for which `predicate` holds; kill the child and fail
+        after `timeout` seconds or when its output ends first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.process.kill()
+                self.rest(timeout=30)
+                raise AssertionError(f"no such line within {timeout:.0f}s; output: {''.join(self.lines)}") from None
+            if line is None:
+                self.rest(timeout=30)
+                raise AssertionError(f"output ended without such a line: {''.join(self.lines)}")
+            self.lines.append(line)
+            if predicate(line):
+                return line
+
+    def rest(self, timeout: float) -> str:
+        """Wait for the child to exit (kill it after `timeout`); the output not read yet."""
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        self._thread.join(timeout)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        rest: list[str] = []
+        while (line := self._queue.get_nowait() if not self._queue.empty() else None) is not None:
+            rest.append(line)
+        self.lines.extend(rest)
+        return "".join(rest)

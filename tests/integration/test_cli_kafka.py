@@ -14,7 +14,7 @@ import orjson
 import pytest
 from aiokafka.admin import NewTopic
 
-from tests.integration.helpers import SAMPLES
+from tests.integration.helpers import SAMPLES, OutputReader
 from workers.adapters.codec import encode_value
 from workers.adapters.dead_letter import DeadLetter
 from workers.adapters.embedded_broker import free_port
@@ -132,18 +132,18 @@ class TestBrokerCommand:
         process = subprocess.Popen(
             [sys.executable, "-m", "workers", "broker", "--port", str(port)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
+        output = OutputReader(process)
         try:
-            assert process.stdout is not None
-            first = process.stdout.readline()
-            assert f"bootstrap: 127.0.0.1:{port}" in first
+            output.wait_for_line(lambda line: "bootstrap:" in line, timeout=60)
+            assert f"bootstrap: 127.0.0.1:{port}" in output.lines[-1]
             assert await probe_kafka(f"127.0.0.1:{port}") is not None
         finally:
             process.send_signal(signal.SIGTERM)
-            out, err = process.communicate(timeout=30)
-        assert process.returncode == 0, err
+            out = output.rest(timeout=30)
+        assert process.returncode == 0, out
         assert "broker stopped (SIGTERM)" in out
         with pytest.raises(ConnectionRefusedError):  # the port is closed again
             socket.create_connection(("127.0.0.1", port), timeout=1)
@@ -183,15 +183,11 @@ class TestDemoKeepRunning:
             text=True,
             env=env,
         )
-        assert process.stdout is not None
-        lines: list[str] = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("-- still running; bootstrap:"):
-                break
-        bootstrap = lines[-1].split("bootstrap:")[1].strip()
+        output = OutputReader(process)
+        line = output.wait_for_line(lambda line: line.startswith("-- still running; bootstrap:"), timeout=180)
+        bootstrap = line.split("bootstrap:")[1].strip()
         process.send_signal(signum)
-        rest, _ = process.communicate(timeout=60)
+        rest = output.rest(timeout=60)
         assert process.returncode != 0  # interrupted, as a Ctrl-C should report
         assert "-- worker stopped" in rest
         host, port = bootstrap.rsplit(":", 1)

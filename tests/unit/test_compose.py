@@ -66,3 +66,37 @@ class TestCompose:
         """Workers keep table state in RocksDB (the image installs raqib[rocksdb])."""
         assert compose["services"]["worker"]["environment"]["RAQIB_STORE"] == "rocksdb://"
         assert '".[rocksdb]"' in (ROOT / "Dockerfile").read_text()
+
+
+@pytest.fixture(scope="module")
+def stages() -> list[str]:
+    """The Dockerfile's stages, each from its FROM line."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    return ["FROM " + part for part in text.split("\nFROM ")[1:]]
+
+
+class TestDockerfile:
+    """No Docker engine here either: the image recipe is checked by reading it. (Its build
+    stage was run by hand once, outside Docker: with a compiler the installed raqib runs the
+    kernel; with CC=/bin/false and RAQIB_REQUIRE_KERNEL=1 the install fails.)"""
+
+    def test_build_stage_compiles_the_kernel_or_fails(self, stages: list[str]) -> None:
+        """The build stage has a C compiler, requires the kernel from the build hook, and
+        checks that the installed raqib runs it."""
+        build = stages[0]
+        assert build.splitlines()[0].endswith("AS build")
+        assert "gcc" in build
+        assert "RAQIB_REQUIRE_KERNEL=1" in build
+        assert "compiled()" in build
+
+    def test_runtime_stage_takes_only_the_built_environment(self, stages: list[str]) -> None:
+        """The image that runs has no compiler and copies the environment the build stage made."""
+        runtime = stages[-1]
+        assert "COPY --from=build" in runtime
+        assert "gcc" not in runtime
+        assert 'CMD ["worker"]' in runtime
+
+    def test_dockerignore_keeps_local_builds_out(self) -> None:
+        """A kernel compiled on the developer's machine (or a venv) never enters the context."""
+        patterns = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+        assert {"**/*.so", ".venv", "build", ".git"} <= set(patterns)

@@ -48,7 +48,7 @@ def lines() -> list[str]:
 
 def test_kernel_is_built() -> None:
     """`make` builds the kernel (hatch_build.py); without it dedup still decides the same,
-    but ~5x slower than the README's figures, so a broken build must not go unnoticed."""
+    but several times slower (docs/benchmarks.md), so a broken build must not go unnoticed."""
     assert line_match.use_compiled(True), (
         "workers/core/dedup/_nearpath.pyx was not compiled: reinstall with a C compiler"
     )

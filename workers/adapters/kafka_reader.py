@@ -1,4 +1,5 @@
-"""Read topics for people: `raqib tail` and the demo's event printer."""
+"""Read topics without a consumer group: `raqib tail`, the demo's event printer, the dead-
+letter re-drive and the tests (up to the end offsets, or following new records)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""`raqib worker` as a child process (the demo, `raqib replay` and the tests run workers
-this way), and the consumer-group lag that says when it has drained its input."""
+"""`raqib worker` as a child process: the demo, `raqib replay` and the tests run workers
+this way (whether it has drained its input: `workers.adapters.kafka_offsets`)."""
 
 from __future__ import annotations
 
