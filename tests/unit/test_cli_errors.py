@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,13 +13,15 @@ import pytest
 from workers.adapters.embedded_broker import free_port
 
 
-def raqib(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def raqib(*args: str, timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "workers", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env=environ,
     )
 
 
@@ -110,3 +114,45 @@ class TestCommands:
         assert "│ redrive " in dlq.stdout
         assert "│ replay " not in dlq.stdout  # the old name still works, but is not advertised
         assert raqib("dlq", "replay", "--help").returncode == 0
+
+
+COMMANDS_WITH_BOOTSTRAP = [
+    ["topics", "create"],
+    ["topics", "check"],
+    ["ingest", "README.md"],
+    ["tail", "pages.raw"],
+    ["dlq", "redrive"],
+    ["worker"],
+    ["replay", "--from", "beginning"],
+]
+
+
+class TestConfigurationErrors:
+    """Every bad flag or setting is one line naming it, before anything connects."""
+
+    @pytest.mark.parametrize("bootstrap", ["localhost:abc", ":::", "127.0.0.1:99999"])
+    @pytest.mark.parametrize("command", COMMANDS_WITH_BOOTSTRAP, ids=" ".join)
+    def test_bad_bootstrap(self, command: list[str], bootstrap: str) -> None:
+        """A malformed --bootstrap is refused by every command that takes it."""
+        assert_one_line_error(raqib(*command, "--bootstrap", bootstrap, timeout=20), "--bootstrap")
+
+    @pytest.mark.parametrize(
+        ("variable", "value"),
+        [
+            ("RAQIB_LOG_LEVEL", "LOUD"),
+            ("RAQIB_TIMEZONE", "Mars/Olympus"),
+            ("RAQIB_WEB_PORT", "99999"),
+            ("RAQIB_GUARD_MAX_RATIO", "5"),
+            ("RAQIB_GUARD_WINDOW", "0"),
+            ("RAQIB_SESSION_TIMEOUT_S", "nan"),
+            ("RAQIB_HEARTBEAT_INTERVAL_S", "30"),
+            ("RAQIB_BOOTSTRAP", "localhost:abc"),
+        ],
+    )
+    def test_bad_worker_setting(self, variable: str, value: str) -> None:
+        """The worker refuses a setting it cannot use at once (the broker address below is
+        never tried: the check comes first), naming the variable."""
+        started = time.monotonic()
+        result = raqib("worker", env={variable: value, "RAQIB_BOOTSTRAP": "127.0.0.1:1"} | {variable: value})
+        assert_one_line_error(result, variable)
+        assert time.monotonic() - started < 15  # not after the 15 s wait for a broker

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from tests.unit.plain_dataclass import Plain
-from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError, field_parsers
+from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError, bootstrap_problems, field_parsers
 
 
 class TestFromEnv:
@@ -91,3 +91,64 @@ class TestFieldParsers:
 
         with pytest.raises(TypeError, match=r"Odd\.when: no parser"):
             field_parsers(Odd)
+
+
+class TestBootstrapProblems:
+    @pytest.mark.parametrize(
+        "bootstrap", ["localhost:9092", "k1:9092, k2:9093", "[::1]:9092", "10.0.0.1:1", "kafka-0.kafka:65535"]
+    )
+    def test_good_lists_pass(self, bootstrap: str) -> None:
+        """host:port lists, IPv6 in brackets, pass."""
+        assert bootstrap_problems(bootstrap) == []
+
+    @pytest.mark.parametrize(
+        ("bootstrap", "problem"),
+        [
+            ("", "no bootstrap servers"),
+            ("localhost", "is not host:port"),
+            ("9092", "is not host:port"),
+            ("localhost:abc", "'abc' is not a port"),
+            ("localhost:0", "'0' is not a port"),
+            ("127.0.0.1:99999", "'99999' is not a port"),
+            (":::", "is not a port"),
+            ("::1:9092", "IPv6 host in brackets"),
+            ("a:1,", "empty entry"),
+            (":9092", "is not host:port"),
+        ],
+    )
+    def test_bad_lists_say_why(self, bootstrap: str, problem: str) -> None:
+        """Each malformed list gets a reason."""
+        assert problem in bootstrap_problems(bootstrap)[0]
+
+
+class TestProblems:
+    def test_defaults_have_none(self) -> None:
+        """The defaults are a usable configuration."""
+        assert list(Settings().problems()) == []
+
+    def test_every_problem_is_reported_with_its_variable(self) -> None:
+        """problems() lists each bad setting on its own line, naming its variable."""
+        bad = replace(
+            Settings(),
+            log_level="LOUD",
+            timezone="Mars/Olympus",
+            web_port=99999,
+            guard_max_ratio=5.0,
+            guard_window=0,
+            session_timeout_s=float("nan"),
+        )
+        problems = list(bad.problems())
+        for variable in (
+            "RAQIB_LOG_LEVEL",
+            "RAQIB_TIMEZONE",
+            "RAQIB_WEB_PORT",
+            "RAQIB_GUARD_MAX_RATIO",
+            "RAQIB_GUARD_WINDOW",
+            "RAQIB_SESSION_TIMEOUT_S",
+        ):
+            assert sum(p.startswith(variable) for p in problems) == 1, variable
+
+    def test_heartbeat_must_be_shorter_than_the_session(self) -> None:
+        """A heartbeat as long as the session timeout would let the group expel a live worker."""
+        with pytest.raises(SettingsError, match="RAQIB_HEARTBEAT_INTERVAL_S"):
+            Settings.from_env({"RAQIB_SESSION_TIMEOUT_S": "5", "RAQIB_HEARTBEAT_INTERVAL_S": "5"})

@@ -104,6 +104,18 @@ class TestLoaderErrors:
         with pytest.raises(TopicsFileError, match=r"missing topics: pages\.dlq"):
             load_topics(path)
 
+    @pytest.mark.parametrize(
+        ("content", "problem"),
+        [("not json {", "is not JSON"), ('{"type": 5}', "is not a valid JSON Schema"), ("[1, 2]", "not a valid JSON")],
+    )
+    def test_schema_that_is_not_a_schema_names_its_line(self, tmp_path: Path, content: str, problem: str) -> None:
+        """A `schema:` file that is not JSON, or not a JSON Schema, is an error naming the line
+        (not a traceback when the worker first validates a page)."""
+        path = write_topics(tmp_path)
+        (tmp_path / "schemas" / "page.v1.json").write_text(content, encoding="utf-8")
+        with pytest.raises(TopicsFileError, match=rf"topics\.yaml:\d+: topic 'pages\.raw': schema file .* {problem}"):
+            load_topics(path)
+
     def test_missing_schema_file_is_rejected(self, tmp_path: Path) -> None:
         """A schema path that does not exist is an error."""
         path = write_topics(tmp_path, replace={"pages.raw": GOOD_TOPIC.replace("page.v1", "nope.v1")})

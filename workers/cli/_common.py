@@ -19,7 +19,7 @@ from workers import __version__
 from workers.contract.times import parse_time
 from workers.contract.topics import TopicSet, TopicsFileError, load_topics
 from workers.errors import IngestError, UsageError
-from workers.runtime.settings import DEFAULT_BOOTSTRAP, SettingsError
+from workers.runtime.settings import DEFAULT_BOOTSTRAP, SettingsError, bootstrap_problems
 
 __all__ = [
     "DEFAULT_BOOTSTRAP",
@@ -47,6 +47,14 @@ app.add_typer(topics_app, name="topics")
 dlq_app = typer.Typer(help="Work with the dead-letter topic (pages.dlq).", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
+def _checked_bootstrap(value: str) -> str:
+    """A bad --bootstrap (or RAQIB_BOOTSTRAP) is one error line before anything connects."""
+    problems = bootstrap_problems(value)
+    if problems:
+        fail(f"--bootstrap / RAQIB_BOOTSTRAP: {problems[0]}", 2)
+    return value
+
+
 Bootstrap = Annotated[
     str,
     typer.Option(
@@ -55,6 +63,7 @@ Bootstrap = Annotated[
         envvar="RAQIB_BOOTSTRAP",
         help="Kafka bootstrap servers, host:port[,host:port].",
         show_default=True,
+        callback=_checked_bootstrap,
     ),
 ]
 TopicsFile = Annotated[

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 __all__ = [
     "INPUT_TOPIC",
@@ -24,6 +27,7 @@ __all__ = [
     "default_topics_path",
     "load_topics",
     "parse_retention",
+    "schema_problem",
 ]
 
 # The logical topics the code refers to. topics.yaml must declare each exactly once.
@@ -143,6 +147,19 @@ def parse_retention(value: object) -> int:
     raise ValueError(f"retention must be a duration like 7d, 72h, 30m or 'forever', not {value!r}")
 
 
+def schema_problem(path: Path) -> str | None:
+    """Why the file at `path` is not a JSON Schema the worker can validate with (None: it is)."""
+    try:
+        schema = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        return f"is not JSON ({exc})"
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return f"is not a valid JSON Schema ({exc.message})"
+    return None
+
+
 def default_topics_path() -> Path:
     """topics.yaml at the top of the checkout, else the copy a wheel carries (bundled/)."""
     here = Path(__file__).resolve().parent  # workers/contract
@@ -254,6 +271,8 @@ class _TopicsReader:
         schema = (self.path.parent / str(schema_raw)).resolve()
         if not schema.is_file():
             raise self.fail(schema_node, f"topic {name!r}: schema file {schema_raw!r} not found")
+        if (problem := schema_problem(schema)) is not None:
+            raise self.fail(schema_node, f"topic {name!r}: schema file {schema_raw!r} {problem}")
 
         configs: dict[str, str] = {}
         if "configs" in fields:

@@ -6,18 +6,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers.runtime.input_range import InputRange, InputRangeError
 
-__all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError", "field_parsers"]
+__all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError", "bootstrap_problems", "field_parsers"]
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 _LOG_FORMATS = {"auto", "json", "console"}
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_MAX_PORT = 65535
 
 
 class SettingsError(ValueError):
@@ -76,24 +80,52 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        if self.log_format not in _LOG_FORMATS:
-            raise SettingsError(f"log format must be one of {sorted(_LOG_FORMATS)}, not {self.log_format!r}")
-        if not self.store.startswith(("memory://", "rocksdb://")):
-            raise SettingsError(f"store must be memory:// or rocksdb://, not {self.store!r}")
-        if not self.bootstrap.strip():
-            raise SettingsError("bootstrap servers must not be empty")
-        if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
-            raise SettingsError(
-                f"processing guarantee must be at_least_once or exactly_once, not {self.processing_guarantee!r}"
-            )
-        if self.producer_max_batch_bytes < 1:
-            raise SettingsError("producer max batch bytes must be positive")
-        if self.max_page_bytes < 1:
-            raise SettingsError("max page bytes must be positive")
+        """Raise SettingsError, naming the variable (and flag), for the first value raqib
+        cannot use: everything is checked here, before the worker connects to anything."""
+        problem = next(self.problems(), None)
+        if problem is not None:
+            raise SettingsError(problem)
+
+    def problems(self) -> Iterator[str]:
+        """One line per setting whose value raqib cannot use."""
+        yield from self._word_problems()
+        yield from self._number_problems()
         try:
             InputRange.from_json(self.input_range)
         except InputRangeError as exc:
-            raise SettingsError(f"RAQIB_INPUT_RANGE: {exc}") from None
+            yield f"RAQIB_INPUT_RANGE: {exc}"
+
+    def _word_problems(self) -> Iterator[str]:
+        yield from (f"RAQIB_BOOTSTRAP / --bootstrap: {p}" for p in bootstrap_problems(self.bootstrap))
+        if self.log_format not in _LOG_FORMATS:
+            formats = ", ".join(sorted(_LOG_FORMATS))
+            yield f"RAQIB_LOG_FORMAT / --log-format: {self.log_format!r} is not one of {formats}"
+        if self.log_level.upper() not in _LOG_LEVELS:
+            yield f"RAQIB_LOG_LEVEL / --log-level: {self.log_level!r} is not one of {', '.join(_LOG_LEVELS)}"
+        if not self.store.startswith(("memory://", "rocksdb://")):
+            yield f"RAQIB_STORE / --store: {self.store!r} is not memory:// or rocksdb://"
+        if (zone_problem := _zone_problem(self.timezone)) is not None:
+            yield f"RAQIB_TIMEZONE: {zone_problem}"
+        if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
+            yield (f"RAQIB_PROCESSING_GUARANTEE: {self.processing_guarantee!r} is not at_least_once or exactly_once")
+
+    def _number_problems(self) -> Iterator[str]:
+        if not 1 <= self.web_port <= _MAX_PORT:
+            yield f"RAQIB_WEB_PORT / --web-port: {self.web_port} is not a port (1-{_MAX_PORT})"
+        for name in ("producer_max_batch_bytes", "max_page_bytes", "guard_max_consecutive", "guard_window"):
+            if getattr(self, name) < 1:
+                yield f"RAQIB_{name.upper()}: {getattr(self, name)} must be 1 or more"
+        if not (math.isfinite(self.guard_max_ratio) and 0 < self.guard_max_ratio <= 1):
+            yield f"RAQIB_GUARD_MAX_RATIO: {self.guard_max_ratio} must be a share in (0, 1]"
+        for name in ("session_timeout_s", "heartbeat_interval_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                yield f"RAQIB_{name.upper()}: {value} must be a positive number of seconds"
+        if self.heartbeat_interval_s >= self.session_timeout_s:
+            yield (
+                f"RAQIB_HEARTBEAT_INTERVAL_S: {self.heartbeat_interval_s} must be shorter than "
+                f"RAQIB_SESSION_TIMEOUT_S ({self.session_timeout_s})"
+            )
 
     @property
     def range(self) -> InputRange:
@@ -108,6 +140,37 @@ class Settings:
     def broker_url(self) -> str:
         """Faust's broker URL form: kafka://host:port;host:port."""
         return ";".join(f"kafka://{server}" for server in self.bootstrap_servers)
+
+
+def bootstrap_problems(bootstrap: str) -> list[str]:
+    """What is wrong with a bootstrap list `host:port[,host:port...]` (IPv6 hosts in
+    brackets, `[::1]:9092`); empty when nothing is. Checked before any client sees it:
+    Kafka clients answer a bad port with a traceback."""
+    servers = [s.strip() for s in bootstrap.split(",")]
+    if not any(servers):
+        return ["no bootstrap servers given (expected host:port[,host:port...])"]
+    problems = []
+    for server in servers:
+        host, sep, port = server.rpartition(":")
+        if not server:
+            problems.append(f"{bootstrap!r} has an empty entry")
+        elif not sep or not host:
+            problems.append(f"{server!r} is not host:port")
+        elif not port.isdigit() or not 1 <= int(port) <= _MAX_PORT:
+            problems.append(f"{server!r}: {port!r} is not a port (1-{_MAX_PORT})")
+        elif ":" in host and not (host.startswith("[") and host.endswith("]")):
+            problems.append(f"{server!r}: write an IPv6 host in brackets, e.g. [::1]:9092")
+        elif not host.strip("[]").strip():
+            problems.append(f"{server!r} has no host")
+    return problems
+
+
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not a known time zone (e.g. Asia/Damascus)"
+    return None
 
 
 def _parse_bool(raw: str) -> bool:
