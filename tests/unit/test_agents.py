@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from aiokafka.errors import MessageSizeTooLargeError
 
+from workers.adapters.codec import decode_page, encode_parsed
 from workers.adapters.metrics import WorkerMetrics
 from workers.contract.schemas import validator_for
 from workers.contract.topics import TopicSet
+from workers.core.models import ParsedPage, ParseFailure
+from workers.core.parse.page import parse_page
 from workers.core.pipeline import PipelineConfig, PipelineState
-from workers.runtime.agents import Deps, parse_pages
+from workers.runtime import agents
+from workers.runtime.agents import Deps, dedupe_pages, parse_pages
+from workers.runtime.app import build_app
 from workers.runtime.guard import FailureGuard
 from workers.runtime.input_range import InputRange
+from workers.runtime.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "samples" / "pages.jsonl"
 
@@ -65,15 +72,27 @@ class Broker:
         self.sent.append((topic, key, decoded))
 
 
-def deps(topics: TopicSet, broker: Broker, input_range: InputRange | None = None) -> Deps:
+def deps(
+    topics: TopicSet,
+    broker: Broker,
+    input_range: InputRange | None = None,
+    *,
+    guard: FailureGuard | None = None,
+    stops: list[BaseException] | None = None,
+) -> Deps:
+    """Agent dependencies over `broker`; a guard trip is recorded in `stops` (when given)
+    or fails the test."""
+
     async def fatal(exc: BaseException) -> None:
-        raise AssertionError(f"unexpected stop: {exc}")
+        if stops is None:
+            raise AssertionError(f"unexpected stop: {exc}")
+        stops.append(exc)
 
     return Deps(
         send=broker.send,
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=1_000_000,
-        guard=FailureGuard(),
+        guard=guard or FailureGuard(),
         on_fatal=fatal,
         metrics=WorkerMetrics(),
         pipeline=PipelineConfig(),
@@ -85,6 +104,34 @@ def deps(topics: TopicSet, broker: Broker, input_range: InputRange | None = None
 async def run(stream: Stream, d: Deps) -> None:
     async for _ in parse_pages(d, stream):
         pass
+
+
+async def run_dedup(stream: Stream, d: Deps) -> None:
+    async for _ in dedupe_pages(d, stream):
+        pass
+
+
+def page(body: str, n: int = 0) -> bytes:
+    return orjson.dumps(
+        {
+            "url": f"https://a.example/{n}",
+            "fetched_at": "2020-06-29T18:05:00+03:00",
+            "content_type": "text/plain",
+            "body": body,
+        }
+    )
+
+
+def parsed_samples(topics: TopicSet) -> list[bytes]:
+    """The sample pages as the parse stage sends them to the dedup stage."""
+    validator = validator_for(topics["pages.raw"].schema)
+    out = []
+    for line in SAMPLES.read_bytes().splitlines():
+        decoded = decode_page(line, validator)
+        parsed = parse_page(decoded, tz="Asia/Damascus")
+        assert isinstance(parsed, ParsedPage)
+        out.append(encode_parsed(decoded, parsed))
+    return out
 
 
 class TestParsePages:
@@ -147,3 +194,92 @@ class TestInputRange:
         late = InputRange(until=datetime(1970, 1, 1, 0, 0, 2, tzinfo=UTC))
         await run(Stream([b"\xff"]), deps(topics, broker, late))
         assert [topic for topic, _, _ in broker.sent] == ["pages.dlq"]
+
+
+class TestFailureGuard:
+    """The guard stops the worker when raqib fails, never because of what the input is."""
+
+    async def test_empty_pages_do_not_trip_it(self, topics: TopicSet) -> None:
+        """120 whitespace or empty pages (a site returning blank pages) are dead-lettered
+        one by one; the worker is not stopped (before: GuardTripped at the 100th)."""
+        broker, stops = Broker(), []
+        pages = [page(" \n\t " if n % 2 else "", n) for n in range(120)]
+        await run(Stream(pages), deps(topics, broker, guard=FailureGuard(max_consecutive=100), stops=stops))
+        assert stops == []
+        assert len(broker.sent) == 120
+        assert {letter["error_type"] for _, _, letter in broker.sent} == {"ParseFailure.empty_body"}
+
+    async def test_wild_fetched_at_is_invalid_input(self, topics: TopicSet) -> None:
+        """A fetched_at in year 9999 is refused as input (validate), not a parser crash."""
+        broker, stops = Broker(), []
+        bad = orjson.loads(page("عاجل"))
+        bad["fetched_at"] = "9999-12-31T23:00:00+00:00"
+        await run(
+            Stream([orjson.dumps(bad)] * 3), deps(topics, broker, guard=FailureGuard(max_consecutive=2), stops=stops)
+        )
+        assert stops == []
+        assert [letter["error_type"] for _, _, letter in broker.sent] == ["FetchedAtOutOfRange"] * 3
+
+    async def test_parser_bugs_trip_it(self, topics: TopicSet, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Pages the parser fails on with an internal error count: the guard stops the worker."""
+        monkeypatch.setattr(agents, "parse_page", lambda *_a, **_k: ParseFailure("parser_error", "boom"))
+        broker, stops = Broker(), []
+        lines = SAMPLES.read_bytes().splitlines()
+        await run(Stream(lines * 2), deps(topics, broker, guard=FailureGuard(max_consecutive=3), stops=stops))
+        assert len(stops) == 1
+        assert len(broker.sent) == 3  # the agent stopped at the third failure
+
+    def test_each_stage_has_its_own_guard(self) -> None:
+        """The wired agents do not share a guard, so a parse success cannot reset the dedup
+        stage's count of consecutive failures."""
+        app = build_app(Settings())
+        parse_guard = app.agents["parse_pages"].fun.args[0].guard
+        dedup_guard = app.agents["dedupe_pages"].fun.args[0].guard
+        assert parse_guard is not dedup_guard
+        assert parse_guard.max_consecutive == dedup_guard.max_consecutive == Settings().guard_max_consecutive
+
+
+class TestDedupePages:
+    async def test_parsed_pages_become_events_sightings_and_articles(self, topics: TopicSet) -> None:
+        """The samples give 19 ticker events, one sighting and five articles; a second pass
+        only sightings and duplicates."""
+        broker = Broker()
+        d = deps(topics, broker)
+        await run_dedup(Stream(parsed_samples(topics)), d)
+        topics_sent = [topic for topic, _, _ in broker.sent]
+        assert (topics_sent.count("events.ticker"), topics_sent.count("events.sightings")) == (19, 1)
+        assert topics_sent.count("events.articles") == 5
+        broker.sent.clear()
+        await run_dedup(Stream(parsed_samples(topics)), d)
+        assert {topic for topic, _, _ in broker.sent} == {"events.sightings"}
+
+    async def test_undecodable_record_is_dead_lettered_and_counts(self, topics: TopicSet) -> None:
+        """The internal topic carries raqib's own records: one that does not decode is raqib's
+        failure (it counts towards the guard), dead-lettered from the dedup stage."""
+        broker, stops = Broker(), []
+        guard = FailureGuard(max_consecutive=2)
+        await run_dedup(Stream([b"{}", b"not json", b"[]"]), deps(topics, broker, guard=guard, stops=stops))
+        assert [(topic, letter["stage"]) for topic, _, letter in broker.sent] == [("pages.dlq", "dedup")] * 2
+        assert len(stops) == 1
+
+    async def test_failed_page_leaves_no_state_behind(self, topics: TopicSet) -> None:
+        """A page whose publishing fails half-way is dead-lettered and rolled back: the same
+        page again publishes exactly what a clean run of it publishes."""
+        first = parsed_samples(topics)[0]
+        clean = Broker()
+        await run_dedup(Stream([first]), deps(topics, clean))
+
+        flaky = Broker()
+        calls = 0
+
+        async def send(topic: str, key: bytes | None, value: bytes, headers: Any) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 3:
+                raise RuntimeError("broker said no")
+            await flaky.send(topic, key, value, headers)
+
+        await run_dedup(Stream([first, first]), replace(deps(topics, flaky), send=send))
+        letter_at = next(i for i, (topic, _, _) in enumerate(flaky.sent) if topic == "pages.dlq")
+        assert flaky.sent[letter_at][2]["error_type"] == "RuntimeError"
+        assert flaky.sent[letter_at + 1 :] == clean.sent

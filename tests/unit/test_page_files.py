@@ -60,6 +60,16 @@ class TestDocuments:
         assert "not UTF-8" in rejected.reason
 
 
+    @pytest.mark.parametrize("content", [b"", b"  \n\t\n", "\ufeff".encode()])
+    def test_empty_file_is_rejected_with_reason(self, tmp_path: Path, topics: TopicSet, content: bytes) -> None:
+        """An empty (or blank) file is not sent as a page: it is rejected, saying so."""
+        path = tmp_path / "empty.html"
+        path.write_bytes(content)
+        [rejected] = read_all(topics, [path])
+        assert isinstance(rejected, Rejected)
+        assert "empty file" in rejected.reason
+
+
 class TestJsonl:
     def test_one_message_per_line_and_rejects_with_line_numbers(self, tmp_path: Path, topics: TopicSet) -> None:
         """Valid lines become messages; bad ones are rejected citing path:line."""

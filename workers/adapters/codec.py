@@ -7,8 +7,8 @@ stream and crash the agent).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Final
 
 import orjson
 
@@ -19,6 +19,7 @@ from workers.errors import InvalidMessage
 
 __all__ = [
     "DEFAULT_MAX_PAGE_BYTES",
+    "FETCHED_AT_RANGE",
     "decode_page",
     "decode_parsed",
     "encode_parsed",
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PAGE_BYTES = 10 * 1024 * 1024
+# The event times raqib accepts. A page's fetched_at moves its scope's dedup watermark and
+# is shifted by the dedup horizon, so a wild one (year 1 or 9999) is refused as invalid
+# input instead of overflowing the date arithmetic inside the pipeline.
+FETCHED_AT_RANGE: Final = (datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
 def encode_value(value: dict[str, Any]) -> bytes:
@@ -57,6 +62,12 @@ def decode_page(
     except SchemaViolation as exc:
         raise InvalidMessage("validate", "SchemaViolation", str(exc)) from None
     fetched_at = datetime.fromisoformat(value["fetched_at"].replace("Z", "+00:00"))
+    if not FETCHED_AT_RANGE[0] <= fetched_at < FETCHED_AT_RANGE[1]:
+        raise InvalidMessage(
+            "validate",
+            "FetchedAtOutOfRange",
+            f"fetched_at {value['fetched_at']} is outside {FETCHED_AT_RANGE[0].year}-{FETCHED_AT_RANGE[1].year - 1}",
+        )
     url = value.get("url")
     return Page(
         url=url,

@@ -88,6 +88,8 @@ def _read_document(
         body = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return Rejected(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})", raw)
+    if not body.strip():
+        return Rejected(source, "empty file (no text to send)", raw)
     url = path.resolve().as_uri()
     value = {
         "url": url,

@@ -47,6 +47,7 @@ app.add_typer(topics_app, name="topics")
 dlq_app = typer.Typer(help="Work with the dead-letter topic (pages.dlq).", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
+
 def _checked_bootstrap(value: str) -> str:
     """A bad --bootstrap (or RAQIB_BOOTSTRAP) is one error line before anything connects."""
     problems = bootstrap_problems(value)

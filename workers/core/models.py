@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 ContentType = Literal["text/plain", "text/html"]
+PARSER_ERROR = "parser_error"  # the ParseFailure reason of an exception inside the parser
 PublishedAtSource = Literal["explicit", "inferred", "missing"]
 
 
@@ -120,3 +121,9 @@ class ParseFailure:
 
     reason: str  # short machine-readable code, e.g. "empty_body", "html_unparseable"
     detail: str = ""
+
+    @property
+    def input_fault(self) -> bool:
+        """Whether the page is to blame (empty, too large, no content, ...), not the parser:
+        only `parser_error` (an exception inside raqib) is raqib's own failure."""
+        return self.reason != PARSER_ERROR

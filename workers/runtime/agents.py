@@ -39,10 +39,6 @@ log = structlog.get_logger("raqib.agents")
 
 Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]] | None], Awaitable[Any]]
 
-# Failures of these stages are the input's fault (bad bytes, wrong shape): they are
-# dead-lettered but do not count towards the guard. Any other failure is our code failing.
-_INPUT_STAGES = frozenset({"decode", "validate"})
-
 
 @dataclass(frozen=True, slots=True)
 class Deps:
@@ -85,11 +81,18 @@ async def parse_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
                     continue
                 parsed = parse_page(page, tz=deps.pipeline.timezone)
                 if isinstance(parsed, ParseFailure):
-                    raise InvalidMessage("parse", f"ParseFailure.{parsed.reason}", parsed.detail or parsed.reason)
+                    raise InvalidMessage(
+                        "parse",
+                        f"ParseFailure.{parsed.reason}",
+                        parsed.detail or parsed.reason,
+                        input_fault=parsed.input_fault,
+                    )
                 scope = page_scope(page, deps.pipeline)
                 await deps.send("pages.by_scope", scope.encode("utf-8"), encode_parsed(page, parsed), None)
             except InvalidMessage as exc:
-                failed = exc.stage not in _INPUT_STAGES
+                # The input's fault (bad bytes, wrong shape, an empty page) is dead-lettered
+                # but does not count towards the guard; raqib's own failures do.
+                failed = not exc.input_fault
                 await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
             except Exception as exc:  # a bug must not stop the stream: dead-letter it
                 failed = True

@@ -13,6 +13,7 @@ Internal topics (Faust creates them, with as many partitions as pages.raw):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -69,19 +70,17 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
         send=publisher(handles),
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=settings.max_page_bytes,
-        guard=FailureGuard(
-            max_consecutive=settings.guard_max_consecutive,
-            max_ratio=settings.guard_max_ratio,
-            window=settings.guard_window,
-        ),
+        guard=stage_guard(settings),
         on_fatal=app.crash,
         metrics=metrics,
         pipeline=PipelineConfig(timezone=settings.timezone),
         state=state,
         input_range=settings.range,
     )
+    # Each stage has its own failure guard: a success of one stage must not reset the
+    # other's count (a dedup bug failing every page would otherwise never trip it).
     _bind(app, parse_pages, deps, handles["pages.raw"])
-    _bind(app, dedupe_pages, deps, handles["pages.by_scope"])
+    _bind(app, dedupe_pages, replace(deps, guard=stage_guard(settings)), handles["pages.by_scope"])
 
     async def forget_derived(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         # The derived index may hold scopes of partitions that moved away, and recovery
@@ -92,6 +91,15 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     app.on_partitions_assigned.connect(forget_derived)  # type: ignore[arg-type]
 
     add_routes(app, metrics, sources=(topics.name("pages.raw"), handles["pages.by_scope"].get_topic_name()))
+
+
+def stage_guard(settings: Settings) -> FailureGuard:
+    """A fresh failure guard with the configured limits (one per stage)."""
+    return FailureGuard(
+        max_consecutive=settings.guard_max_consecutive,
+        max_ratio=settings.guard_max_ratio,
+        window=settings.guard_window,
+    )
 
 
 def _bind(app: faust.App, body: Any, deps: Deps, topic: Any) -> None:
