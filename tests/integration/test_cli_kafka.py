@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -14,12 +15,15 @@ import orjson
 import pytest
 from aiokafka.admin import NewTopic
 
-from tests.integration.helpers import SAMPLES, OutputReader
+from tests.integration.helpers import SAMPLES, OutputReader, wait_for
 from workers.adapters.codec import encode_value
 from workers.adapters.dead_letter import DeadLetter
 from workers.adapters.embedded_broker import free_port
 from workers.adapters.kafka_clients import admin_client, kafka_producer, probe_kafka
+from workers.adapters.kafka_offsets import end_offsets
 from workers.adapters.kafka_reader import consume
+from workers.cli.dlq import redrive_dead_letters
+from workers.contract.topics import load_topics
 
 pytestmark = [pytest.mark.integration]
 
@@ -201,8 +205,9 @@ class TestDlqReplay:
         raqib.redriven_from header; truncated letters are skipped and listed; --dry-run sends nothing."""
         assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
         original = SAMPLES.read_bytes().splitlines()[0]
-        good = DeadLetter("pages.raw", 0, 7, None, b"page-key", original, "parse", "ParseFailure.x", "bug fixed since")
-        cut = DeadLetter("pages.raw", 0, 8, None, None, b"x", "decode", "TooLarge", "too big").to_dict()
+        source = f"{topic_prefix}pages.raw"
+        good = DeadLetter(source, 0, 7, None, b"page-key", original, "parse", "ParseFailure.x", "bug fixed since")
+        cut = DeadLetter(source, 0, 8, None, None, b"x", "decode", "TooLarge", "too big").to_dict()
         cut["truncated"] = True
         async with kafka_producer(kafka_bootstrap) as producer:
             await producer.send_and_wait(f"{topic_prefix}pages.dlq", encode_value(good.to_dict()), key=b"page-key")
@@ -213,9 +218,46 @@ class TestDlqReplay:
         assert "would re-drive 1 dead letter(s)" in dry.stdout
         real = raqib("dlq", "redrive", "-b", kafka_bootstrap, "--prefix", topic_prefix, "--idle", "2")
         assert real.returncode == 0, real.stderr
-        assert f"re-drove 1 dead letter(s) to {topic_prefix}pages.raw; skipped 1" in real.stdout
+        assert f"re-drove 1 dead letter(s) (1 to {topic_prefix}pages.raw); skipped 1" in real.stdout
         assert "original value was truncated" in real.stdout
 
         records = [r async for r in consume([f"{topic_prefix}pages.raw"], kafka_bootstrap, until_end=True, idle=30)]
         assert [(r.key, r.value) for r in records] == [(b"page-key", original)]
         assert dict(records[0].headers)["raqib.redriven_from"] == f"{topic_prefix}pages.dlq:0:0".encode()
+        assert dict(records[0].headers)["raqib.redrive_count"] == b"1"
+
+    async def test_stops_at_the_end_it_started_from(self, kafka_bootstrap: str, topic_prefix: str) -> None:
+        """Letters written while a re-drive runs (a re-driven message failing again under a
+        running worker) are left for the next run: no feedback loop. Before, one letter
+        became thousands of copies."""
+        assert raqib("topics", "create", "-b", kafka_bootstrap, "--prefix", topic_prefix).returncode == 0
+        dlq = f"{topic_prefix}pages.dlq"
+        letter = DeadLetter(f"{topic_prefix}pages.raw", 0, 1, None, b"k", b"{}", "parse", "X", "x")
+        stop = asyncio.Event()
+
+        async def keep_failing() -> int:
+            """A worker that dead-letters every re-driven message again, at once."""
+            sent = 0
+            async with kafka_producer(kafka_bootstrap) as producer:
+                for _ in range(5):
+                    await producer.send_and_wait(dlq, encode_value(letter.to_dict()))
+                    sent += 1
+                while not stop.is_set():
+                    await producer.send_and_wait(dlq, encode_value(letter.to_dict()))
+                    sent += 1
+                    await asyncio.sleep(0.01)
+            return sent
+
+        writer = asyncio.create_task(keep_failing())
+        await wait_for(lambda: _has_records(kafka_bootstrap, dlq, 5), timeout=30, what="the first letters")
+        try:
+            topics = load_topics().with_prefix(topic_prefix)
+            summary = await asyncio.wait_for(redrive_dead_letters(topics, kafka_bootstrap, idle=30), 90)
+        finally:
+            stop.set()
+            total = await writer
+        assert 5 <= summary.redriven < total
+
+
+async def _has_records(bootstrap: str, topic: str, n: int) -> bool:
+    return sum((await end_offsets(bootstrap, topic)).values()) >= n

@@ -38,6 +38,7 @@ class Message:
     offset: int = 0
     timestamp: float = 1.0
     key: bytes | None = b"k"
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,8 +65,10 @@ class Broker:
 
     refuse_full_letters: bool = False
     sent: list[tuple[str, bytes | None, dict[str, Any]]] = field(default_factory=list)
+    headers: list[dict[str, bytes]] = field(default_factory=list)
 
     async def send(self, topic: str, key: bytes | None, value: bytes, headers: Any) -> None:
+        self.headers.append(dict(headers or ()))
         decoded = orjson.loads(value) if topic == "pages.dlq" else {"raw": value}
         if self.refuse_full_letters and topic == "pages.dlq" and decoded["original_value"] is not None:
             raise MessageSizeTooLargeError("too large")
@@ -194,6 +197,23 @@ class TestInputRange:
         late = InputRange(until=datetime(1970, 1, 1, 0, 0, 2, tzinfo=UTC))
         await run(Stream([b"\xff"]), deps(topics, broker, late))
         assert [topic for topic, _, _ in broker.sent] == ["pages.dlq"]
+
+
+class TestRedrivenMessages:
+    async def test_new_letter_carries_the_redrive_headers(self, topics: TopicSet) -> None:
+        """A re-driven message that fails again is dead-lettered with its raqib.redrive_*
+        headers, so the next re-drive can count it (before: they were lost)."""
+        broker = Broker()
+        redriven = [("raqib.redriven_from", b"pages.dlq:0:4"), ("raqib.redrive_count", b"2"), ("other", b"x")]
+
+        class OneStream(Stream):
+            async def events(self) -> AsyncIterator[Event]:
+                yield Event(Message(b"not json", headers=redriven))
+
+        await run(OneStream([]), deps(topics, broker))
+        assert broker.headers[0]["raqib.redriven_from"] == b"pages.dlq:0:4"
+        assert broker.headers[0]["raqib.redrive_count"] == b"2"
+        assert "other" not in broker.headers[0]
 
 
 class TestFailureGuard:

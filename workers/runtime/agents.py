@@ -23,7 +23,7 @@ import structlog
 from aiokafka.errors import KafkaError
 
 from workers.adapters.codec import decode_page, decode_parsed, encode_parsed, encode_value
-from workers.adapters.dead_letter import DeadLetter
+from workers.adapters.dead_letter import DeadLetter, redrive_headers
 from workers.adapters.metrics import WorkerMetrics
 from workers.contract.schemas import RecordValidator
 from workers.core.models import ParseFailure
@@ -172,6 +172,7 @@ async def _dead_letter(deps: Deps, message: Any, stage: str, error_type: str, re
         stage=stage,
         error_type=error_type,
         error_message=reason,
+        carried_headers=tuple(redrive_headers(getattr(message, "headers", None))),
     )
     try:
         await deps.send("pages.dlq", message.key, encode_value(letter.to_dict()), letter.headers())
