@@ -21,6 +21,11 @@ RUN cd / && /opt/raqib/bin/python -c "import sys; from workers.core.dedup.line_m
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/raqib/bin:$PATH
 COPY --from=build /opt/raqib /opt/raqib
+# The contract next to the app, where docker-compose.yml points RAQIB_TOPICS_FILE (the
+# installed package also carries a copy, used when the variable is unset).
+WORKDIR /app
+COPY topics.yaml ./
+COPY schemas ./schemas
 # Health and metrics (Faust web server).
 EXPOSE 6066
 USER nobody

@@ -198,6 +198,39 @@ class TestDemoKeepRunning:
         with pytest.raises(ConnectionRefusedError):  # the broker is gone too
             socket.create_connection((host, int(port)), timeout=1)
 
+    async def test_sigkill_of_the_demo_takes_its_broker_and_worker_down(self) -> None:
+        """`kill -9` of `raqib demo` runs none of its cleanup; its broker and worker still stop
+        (they get SIGTERM when their parent dies). Before, both ran on."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workers", "demo", "--keep-running"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        output = OutputReader(process)
+        started = output.wait_for_line(lambda line: line.startswith("-- worker started (pid "), timeout=120)
+        worker_pid = int(started.split("(pid ")[1].split(";")[0])
+        line = output.wait_for_line(lambda line: line.startswith("-- still running; bootstrap:"), timeout=180)
+        host, port = line.split("bootstrap:")[1].strip().rsplit(":", 1)
+        process.kill()
+        output.rest(timeout=30)
+
+        async def gone() -> bool:
+            try:
+                os.kill(worker_pid, 0)
+            except ProcessLookupError:
+                worker_alive = False
+            else:
+                worker_alive = True
+            with socket.socket() as sock:
+                sock.settimeout(0.5)
+                broker_alive = sock.connect_ex((host, int(port))) == 0
+            return not worker_alive and not broker_alive
+
+        await wait_for(gone, timeout=60, what="the demo's worker and broker to stop after the demo was killed")
+
 
 class TestDlqReplay:
     async def test_redrives_original_bytes_and_skips_truncated(self, kafka_bootstrap: str, topic_prefix: str) -> None:

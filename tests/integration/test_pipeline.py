@@ -54,6 +54,9 @@ async def test_pages_flow_through_worker_and_poison_is_dead_lettered(
             async with session.get(f"{web}/metrics") as response:
                 assert response.status == 200
                 metrics = parse_metrics(await response.text())
+            for faust_route in ("/table/ticker/", "/router/", "/graph/", "/stats/"):
+                async with session.get(f"{web}{faust_route}") as response:
+                    assert response.status == 404, f"{faust_route} is served (dedup state exposed)"
         seen = await collect(
             kafka_bootstrap,
             prefixed,

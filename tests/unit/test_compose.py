@@ -96,6 +96,24 @@ class TestDockerfile:
         assert "gcc" not in runtime
         assert 'CMD ["worker"]' in runtime
 
+    def test_the_topics_file_compose_names_is_in_the_image(self, compose: dict[str, Any], stages: list[str]) -> None:
+        """docker-compose points the workers at /app/topics.yaml: the runtime stage puts it (and
+        the schemas it names) there."""
+        paths = {compose["x-raqib-env"]["RAQIB_TOPICS_FILE"]} if "x-raqib-env" in compose else set()
+        for service in compose["services"].values():
+            command = service.get("command") or []
+            if "--topics" in command:
+                paths.add(flag(command, "--topics"))
+        assert paths == {"/app/topics.yaml"}
+        runtime = stages[-1]
+        assert "WORKDIR /app" in runtime
+        assert "COPY topics.yaml ./" in runtime
+        assert "COPY schemas ./schemas" in runtime
+
+    def test_workers_listen_beyond_loopback_in_compose(self, compose: dict[str, Any]) -> None:
+        """raqib's web server binds 127.0.0.1 by default; in a container it must not."""
+        assert compose["services"]["worker"]["environment"]["RAQIB_WEB_BIND"] == "0.0.0.0"  # noqa: S104
+
     def test_dockerignore_keeps_local_builds_out(self) -> None:
         """A kernel compiled on the developer's machine (or a venv) never enters the context."""
         patterns = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.plain_dataclass import Plain
+from workers.runtime.app import build_app
 from workers.runtime.settings import DEFAULT_BOOTSTRAP, Settings, SettingsError, bootstrap_problems, field_parsers
 
 
@@ -152,3 +153,13 @@ class TestProblems:
         """A heartbeat as long as the session timeout would let the group expel a live worker."""
         with pytest.raises(SettingsError, match="RAQIB_HEARTBEAT_INTERVAL_S"):
             Settings.from_env({"RAQIB_SESSION_TIMEOUT_S": "5", "RAQIB_HEARTBEAT_INTERVAL_S": "5"})
+
+
+class TestWebExposure:
+    def test_only_raqibs_routes_on_loopback_by_default(self) -> None:
+        """The worker's web server listens on 127.0.0.1 unless RAQIB_WEB_BIND says otherwise,
+        and serves none of Faust's built-in routes (which would expose the dedup tables)."""
+        app = build_app(Settings())
+        assert app.conf.web_bind == "127.0.0.1"
+        assert [prefix for prefix, _ in app.web._enabled_blueprints()] == [""]  # Faust's {"status": "OK"} index
+        assert build_app(Settings.from_env({"RAQIB_WEB_BIND": "0.0.0.0"})).conf.web_bind == "0.0.0.0"  # noqa: S104

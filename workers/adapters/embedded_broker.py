@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from workers.adapters.kafka_clients import wait_for_kafka
+from workers.adapters.processes import die_with_parent
 from workers.errors import TransientError, UsageError
 
 __all__ = ["EmbeddedBroker", "free_port", "tansu_binary"]
@@ -50,11 +51,20 @@ class EmbeddedBroker:
     SIGSTOP/SIGCONT to simulate an outage without losing the in-memory data.
     """
 
-    def __init__(self, port: int | None = None, *, host: str = "127.0.0.1", log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        host: str = "127.0.0.1",
+        log_path: Path | None = None,
+        die_with_parent: bool = False,
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"raqib-tansu-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # stop with this process even if it is SIGKILLed (start it from the main thread)
+        self.die_with_parent = die_with_parent
 
     @property
     def bootstrap(self) -> str:
@@ -73,6 +83,7 @@ class EmbeddedBroker:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it
                 env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
+                preexec_fn=die_with_parent() if self.die_with_parent else None,  # noqa: PLW1509 - see processes.py
             )
         try:
             asyncio.run(self._wait_ready(timeout))

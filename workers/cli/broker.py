@@ -20,7 +20,7 @@ def broker(
     """Run the embedded Kafka-protocol broker (Tansu) until Ctrl-C or SIGTERM."""
     from workers.adapters.embedded_broker import EmbeddedBroker  # noqa: PLC0415 - keep `raqib --help` fast
 
-    embedded = EmbeddedBroker(port)
+    embedded = EmbeddedBroker(port, die_with_parent=True)
     try:
         embedded.start()
     except IngestError as exc:

@@ -120,11 +120,13 @@ def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO
     log_dir = Path(tempfile.mkdtemp(prefix="raqib-demo-"))
     out.write("raqib demo\n-- starting the embedded Kafka-protocol broker (Tansu)\n")
     out.flush()
-    with EmbeddedBroker(port, log_path=log_dir / "broker.log") as broker:
+    with EmbeddedBroker(port, log_path=log_dir / "broker.log", die_with_parent=True) as broker:
         out.write(f"-- broker ready at {broker.bootstrap}\n")
         created = asyncio.run(create_topics(topics, broker.bootstrap))
         out.write(f"-- topics: {', '.join(f'{n} ({s})' for n, s in created.items())}\n")
-        worker = WorkerProcess(broker.bootstrap, app_id=DEMO_GROUP, log_path=log_dir / "worker.log").start()
+        worker = WorkerProcess(
+            broker.bootstrap, app_id=DEMO_GROUP, log_path=log_dir / "worker.log", die_with_parent=True
+        ).start()
         out.write(f"-- worker started (pid {worker.process.pid if worker.process else '?'}; log: {worker.log_path})\n")
         out.flush()
         try:

@@ -187,6 +187,7 @@ async def run_replay(
         app_id=replay_id,
         log_path=log_path,
         embedded_broker=False,  # the caller's environment decides (RAQIB_* variables)
+        die_with_parent=True,  # a killed `raqib replay` does not leave its worker behind
         extra_env={
             "RAQIB_TOPIC_PREFIX": topics.prefix,
             "RAQIB_TOPICS_FILE": str(topics.source),

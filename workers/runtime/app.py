@@ -51,7 +51,15 @@ def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
         broker_heartbeat_interval=settings.heartbeat_interval_s,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
-        web_bind="0.0.0.0",  # noqa: S104 - health/metrics must be reachable in a container
+        # Loopback unless told otherwise (RAQIB_WEB_BIND=0.0.0.0 in a container).
+        web_bind=settings.web_bind,
+        # Only raqib's own routes (/health, /metrics): Faust's built-in ones would serve the
+        # dedup tables (/table/...), the partition router, the agent graph and statistics.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        web_metrics_enabled=False,
         timezone=settings.timezone,
     )
     wire(app, settings, topics)

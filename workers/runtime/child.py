@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from workers.adapters.embedded_broker import free_port
+from workers.adapters.processes import die_with_parent
 
 __all__ = ["WorkerProcess"]
 
@@ -26,6 +27,7 @@ class WorkerProcess:
         log_path: Path,
         extra_env: dict[str, str] | None = None,
         embedded_broker: bool = True,
+        die_with_parent: bool = False,
     ) -> None:
         self.bootstrap = bootstrap
         self.app_id = app_id
@@ -34,6 +36,8 @@ class WorkerProcess:
         self.embedded_broker = embedded_broker
         self.web_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # stop (SIGTERM) with this process even if it is SIGKILLed; start it from the main thread
+        self.die_with_parent = die_with_parent
 
     def start(self) -> WorkerProcess:
         env = {
@@ -63,6 +67,7 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                preexec_fn=die_with_parent() if self.die_with_parent else None,  # noqa: PLW1509 - see processes.py
             )
         return self
 

@@ -41,6 +41,7 @@ class Settings:
     log_format: str = "auto"  # RAQIB_LOG_FORMAT: json | console | auto (console on a TTY)
     log_level: str = "INFO"  # RAQIB_LOG_LEVEL
     web_port: int = 6066  # RAQIB_WEB_PORT: health and metrics
+    web_bind: str = "127.0.0.1"  # RAQIB_WEB_BIND: their address (0.0.0.0 in a container)
     web_enabled: bool = True  # RAQIB_WEB_ENABLED
     timezone: str = "Asia/Damascus"  # RAQIB_TIMEZONE: default site time zone for HH:MM
     max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
@@ -104,6 +105,8 @@ class Settings:
             yield f"RAQIB_LOG_LEVEL / --log-level: {self.log_level!r} is not one of {', '.join(_LOG_LEVELS)}"
         if not self.store.startswith(("memory://", "rocksdb://")):
             yield f"RAQIB_STORE / --store: {self.store!r} is not memory:// or rocksdb://"
+        if not self.web_bind.strip():
+            yield "RAQIB_WEB_BIND: must be an address to listen on (e.g. 127.0.0.1, or 0.0.0.0 in a container)"
         if (zone_problem := _zone_problem(self.timezone)) is not None:
             yield f"RAQIB_TIMEZONE: {zone_problem}"
         if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
