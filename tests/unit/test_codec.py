@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import orjson
 import pytest
 
@@ -57,6 +59,54 @@ class TestDecodePage:
         with pytest.raises(InvalidMessage) as info:
             decode_page(raw, validator)
         assert info.value.error_type == error_type
+
+    def test_body_as_bytes_is_decoded_by_the_header_charset(self, validator) -> None:  # type: ignore[no-untyped-def]
+        """body_base64 in windows-1256, with the scraper's Content-Type header, decodes."""
+        raw = page_bytes(
+            body=None, headers={"Content-Type": "text/html; charset=windows-1256"}, content_type="text/html"
+        )
+        value = orjson.loads(raw)
+        del value["body"]
+        value["body_base64"] = base64.b64encode("<p>قوات النظام</p>".encode("cp1256")).decode()
+        assert decode_page(orjson.dumps(value), validator).body == "<p>قوات النظام</p>"
+
+    def test_body_as_bytes_in_its_meta_charset(self, validator) -> None:  # type: ignore[no-untyped-def]
+        """Without a header, an HTML page's own <meta charset> decides."""
+        html = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256"><p>عاجل</p>'
+        value = orjson.loads(page_bytes(content_type="text/html"))
+        del value["body"]
+        value["body_base64"] = base64.b64encode(html.encode("cp1256")).decode()
+        assert decode_page(orjson.dumps(value), validator).body == html
+
+    @pytest.mark.parametrize(
+        ("body_base64", "error_type", "needle"),
+        [
+            (base64.b64encode("عاجل".encode("cp1256")).decode(), "UndecodableBody", "not valid utf-8"),
+            ("%%% not base64", "InvalidBase64", "not base64"),
+        ],
+    )
+    def test_undecodable_bytes_are_dead_lettered_with_the_encoding_tried(  # type: ignore[no-untyped-def]
+        self, validator, body_base64: str, error_type: str, needle: str
+    ) -> None:
+        """Bytes that do not decode are an InvalidMessage naming the encoding tried."""
+        value = orjson.loads(page_bytes())
+        del value["body"]
+        value["body_base64"] = body_base64
+        with pytest.raises(InvalidMessage) as info:
+            decode_page(orjson.dumps(value), validator)
+        assert info.value.error_type == error_type
+        assert needle in info.value.message
+
+    def test_body_and_body_base64_are_exclusive(self, validator) -> None:  # type: ignore[no-untyped-def]
+        """A page carries its content once: both fields (or neither) is a schema violation."""
+        both = orjson.loads(page_bytes())
+        both["body_base64"] = "eA=="
+        neither = orjson.loads(page_bytes())
+        del neither["body"]
+        for value in (both, neither):
+            with pytest.raises(InvalidMessage) as info:
+                decode_page(orjson.dumps(value), validator)
+            assert info.value.error_type == "SchemaViolation"
 
     def test_oversized_value_is_rejected_before_decoding(self, validator) -> None:  # type: ignore[no-untyped-def]
         """A value over the size limit is TooLarge, whatever it contains."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,13 +53,33 @@ class TestDocuments:
         )
 
     def test_non_utf8_file_is_rejected_with_reason(self, tmp_path: Path, topics: TopicSet) -> None:
-        """A file that is not UTF-8 is rejected, not sent garbled."""
+        """A text file that is not UTF-8 (and says nothing else) is rejected, naming the
+        encoding tried, not sent garbled."""
         path = tmp_path / "p.txt"
         path.write_bytes("عاجل".encode("cp1256"))
         [rejected] = read_all(topics, [path])
         assert isinstance(rejected, Rejected)
-        assert "not UTF-8" in rejected.reason
+        assert "not valid utf-8 text" in rejected.reason
 
+    def test_html_in_its_own_meta_charset_is_decoded(self, tmp_path: Path, topics: TopicSet) -> None:
+        """An HTML page in windows-1256 with its <meta charset> is read in that encoding
+        (before: refused as not UTF-8)."""
+        page = (
+            '<html><head><meta charset="windows-1256"><title>عاجل</title></head><body><p>قوات النظام</p></body></html>'
+        )
+        path = tmp_path / "p.html"
+        path.write_bytes(page.encode("cp1256"))
+        [message] = read_all(topics, [path])
+        assert isinstance(message, PageMessage)
+        assert orjson.loads(message.value)["body"] == page
+
+    def test_bom_is_stripped(self, tmp_path: Path, topics: TopicSet) -> None:
+        """A UTF-8 byte order mark is not part of the page."""
+        path = tmp_path / "p.txt"
+        path.write_bytes(codecs.BOM_UTF8 + "عاجل".encode())
+        [message] = read_all(topics, [path])
+        assert isinstance(message, PageMessage)
+        assert orjson.loads(message.value)["body"] == "عاجل"
 
     @pytest.mark.parametrize("content", [b"", b"  \n\t\n", "\ufeff".encode()])
     def test_empty_file_is_rejected_with_reason(self, tmp_path: Path, topics: TopicSet, content: bytes) -> None:
@@ -87,6 +108,20 @@ class TestJsonl:
         assert "not JSON" in items[1].reason  # type: ignore[union-attr]
         assert items[2].source.endswith("pages.jsonl:3")
         assert items[0].key == b"shaam.org"  # keyed by site (from the URL's host)
+
+    def test_bom_on_the_first_line_is_not_an_error(self, tmp_path: Path, topics: TopicSet) -> None:
+        """A .jsonl file saved with a BOM gives its first page (before: rejected as not JSON)."""
+        line = orjson.dumps(
+            {
+                "url": "https://shaam.org/a",
+                "fetched_at": "2021-11-01T12:00:00+02:00",
+                "content_type": "text/plain",
+                "body": "x",
+            }
+        )
+        path = tmp_path / "pages.jsonl"
+        path.write_bytes(codecs.BOM_UTF8 + line + b"\n" + line)
+        assert [type(i).__name__ for i in read_all(topics, [path])] == ["PageMessage", "PageMessage"]
 
     def test_pages_are_keyed_by_their_dedup_scope(self) -> None:
         """The key is the site, lowercased, else the URL's host without www.: one site's pages

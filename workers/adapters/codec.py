@@ -7,11 +7,14 @@ stream and crash the agent).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
 
+from workers.adapters.charset import CharsetError, decode_text, header_charset
 from workers.contract.keys import site_from_url
 from workers.contract.schemas import RecordValidator, SchemaViolation
 from workers.core.models import Article, Dateline, Page, ParsedPage, TickerItem
@@ -52,7 +55,11 @@ def decode_page(
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidMessage("decode", "InvalidUTF8", f"value is not UTF-8: {exc}") from None
+        raise InvalidMessage(
+            "decode",
+            "InvalidUTF8",
+            f"value is not UTF-8 JSON ({exc}); a page in another encoding goes in body_base64 (schemas/page.v1.json)",
+        ) from None
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -73,11 +80,26 @@ def decode_page(
         url=url,
         fetched_at=fetched_at,
         content_type=value["content_type"],
-        body=value["body"],
+        body=value["body"] if "body" in value else _decoded_body(value),
         site=value.get("site") or site_from_url(url),
         scraper=value.get("scraper"),
         headers=value.get("headers") or {},
     )
+
+
+def _decoded_body(value: dict[str, Any]) -> str:
+    """The text of a page sent as bytes (body_base64), decoded by workers/adapters/charset.py."""
+    try:
+        raw = base64.b64decode(value["body_base64"], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidMessage("decode", "InvalidBase64", f"body_base64 is not base64: {exc}") from None
+    try:
+        decoded = decode_text(
+            raw, header=header_charset(value.get("headers")), html=value["content_type"] == "text/html"
+        )
+    except CharsetError as exc:
+        raise InvalidMessage("decode", "UndecodableBody", f"body_base64: {exc}") from None
+    return decoded.text
 
 
 # --------------------------------------------------------------------------- parsed pages

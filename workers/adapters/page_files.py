@@ -6,6 +6,7 @@ them), so both see exactly the bytes a scraper would have published.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import orjson
 
+from workers.adapters.charset import CharsetError, decode_text
 from workers.adapters.codec import encode_value
 from workers.contract.keys import page_key, site_from_url
 from workers.contract.schemas import RecordValidator, SchemaViolation
@@ -84,17 +86,19 @@ def _read_document(
         stamp = fetched_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except OSError as exc:
         return Rejected(source, f"cannot read: {exc.strerror or exc}")
+    content_type = _CONTENT_TYPES[path.suffix.lower()]
     try:
-        body = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Rejected(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})", raw)
+        # a BOM, else (HTML) the page's own <meta charset>, else UTF-8 (workers/adapters/charset.py)
+        body = decode_text(raw, html=content_type == "text/html").text
+    except CharsetError as exc:
+        return Rejected(source, str(exc), raw)
     if not body.strip():
         return Rejected(source, "empty file (no text to send)", raw)
     url = path.resolve().as_uri()
     value = {
         "url": url,
         "fetched_at": stamp.isoformat(),
-        "content_type": _CONTENT_TYPES[path.suffix.lower()],
+        "content_type": content_type,
         "body": body,
     }
     if site:
@@ -110,14 +114,15 @@ def _read_jsonl(path: Path, validator: RecordValidator, site: str | None) -> Ite
         yield Rejected(str(path), f"cannot read: {exc.strerror or exc}")
         return
     with handle:
-        for number, line in enumerate(handle, start=1):
+        for number, raw_line in enumerate(handle, start=1):
             source = f"{path}:{number}"
+            line = raw_line.removeprefix(codecs.BOM_UTF8)  # editors put one at the top of the file
             if not line.strip():
                 continue
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield Rejected(source, f"not JSON: {exc}", line)
+                yield Rejected(source, f"not JSON: {exc}", raw_line)
                 continue
             if isinstance(value, dict) and site and not value.get("site"):
                 value["site"] = site
