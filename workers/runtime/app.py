@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -24,7 +25,9 @@ class _App(faust.App):
         return consumer
 
 
-def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
+def build_app(
+    settings: Settings, topics: TopicSet | None = None, *, on_stop: Callable[[], None] = lambda: None
+) -> faust.App:
     """A Faust app for `settings`; `topics` defaults to the settings' topics file."""
     topics = topics or load_topics(settings.topics_file, prefix=settings.topic_prefix).with_output_prefix(
         settings.output_prefix
@@ -62,5 +65,5 @@ def build_app(settings: Settings, topics: TopicSet | None = None) -> faust.App:
         web_metrics_enabled=False,
         timezone=settings.timezone,
     )
-    wire(app, settings, topics)
+    wire(app, settings, topics, on_stop=on_stop)
     return app

@@ -46,6 +46,12 @@ class Settings:
     timezone: str = "Asia/Damascus"  # RAQIB_TIMEZONE: default site time zone for HH:MM
     max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
     session_timeout_s: float = 10.0  # RAQIB_SESSION_TIMEOUT_S: consumer group liveness
+    # An unreachable broker is ridden out this long (a pause, a restart), then the worker
+    # exits non-zero; /health answers 503 meanwhile. Probed every BROKER_CHECK_INTERVAL_S.
+    broker_deadline_s: float = 120.0  # RAQIB_BROKER_DEADLINE_S
+    broker_check_interval_s: float = 5.0  # RAQIB_BROKER_CHECK_INTERVAL_S
+    # A stop (SIGTERM, SIGINT, a fatal error) ends the process within this, clean or not.
+    shutdown_timeout_s: float = 30.0  # RAQIB_SHUTDOWN_TIMEOUT_S
     heartbeat_interval_s: float = 2.0  # RAQIB_HEARTBEAT_INTERVAL_S
     # Producer batch size in bytes. 1 sends one record per batch: needed on the embedded
     # Tansu broker, which reports a partition's end offset as (last batch's base offset + 1)
@@ -120,7 +126,13 @@ class Settings:
                 yield f"RAQIB_{name.upper()}: {getattr(self, name)} must be 1 or more"
         if not (math.isfinite(self.guard_max_ratio) and 0 < self.guard_max_ratio <= 1):
             yield f"RAQIB_GUARD_MAX_RATIO: {self.guard_max_ratio} must be a share in (0, 1]"
-        for name in ("session_timeout_s", "heartbeat_interval_s"):
+        for name in (
+            "session_timeout_s",
+            "heartbeat_interval_s",
+            "broker_deadline_s",
+            "broker_check_interval_s",
+            "shutdown_timeout_s",
+        ):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 yield f"RAQIB_{name.upper()}: {value} must be a positive number of seconds"

@@ -13,26 +13,37 @@ Internal topics (Faust creates them, with as many partitions as pages.raw):
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import faust
+import structlog
+from aiokafka.errors import KafkaError
 
+from workers.adapters.kafka_clients import probe_kafka
 from workers.adapters.metrics import WorkerMetrics
 from workers.contract.schemas import validator_for
 from workers.contract.topics import STATE_TABLES, TopicSet
 from workers.core.pipeline import PipelineConfig, PipelineState
+from workers.errors import TransientError
 from workers.runtime.agents import Deps, dedupe_pages, parse_pages
 from workers.runtime.guard import FailureGuard
+from workers.runtime.liveness import BrokerWatch
 from workers.runtime.publish import publisher
 from workers.runtime.settings import Settings
 from workers.runtime.web import add_routes
 
 __all__ = ["wire"]
 
+log = structlog.get_logger("raqib.topology")
 
-def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
+_PROBE_TIMEOUT_S = 5.0  # one probe of the broker (a metadata request) gives up after this
+
+
+def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Callable[[], None] = lambda: None) -> None:
     """Declare the topics and tables, bind the agents with their dependencies (publishing
     through `publish.publisher`), add the web routes."""
     handles: dict[str, Any] = {
@@ -65,13 +76,19 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     ticker, articles, bodies = (table(name) for name in STATE_TABLES)
     state = PipelineState(ticker_records=ticker, articles=articles, bodies=bodies)
 
+    async def fatal(reason: BaseException) -> None:
+        """Stop the worker for good (guard tripped, broker gone): non-zero exit, and the
+        process ends within the shutdown timeout even if a clean stop cannot finish."""
+        on_stop()
+        await app.crash(reason)
+
     metrics = WorkerMetrics()
     deps = Deps(
         send=publisher(handles),
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=settings.max_page_bytes,
         guard=stage_guard(settings),
-        on_fatal=app.crash,
+        on_fatal=fatal,
         metrics=metrics,
         pipeline=PipelineConfig(timezone=settings.timezone),
         state=state,
@@ -90,7 +107,32 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet) -> None:
     app.on_partitions_revoked.connect(forget_derived)  # type: ignore[arg-type]
     app.on_partitions_assigned.connect(forget_derived)  # type: ignore[arg-type]
 
-    add_routes(app, metrics, sources=(topics.name("pages.raw"), handles["pages.by_scope"].get_topic_name()))
+    watch = BrokerWatch(settings.broker_deadline_s)
+    add_routes(app, metrics, watch, sources=(topics.name("pages.raw"), handles["pages.by_scope"].get_topic_name()))
+
+    @app.timer(interval=settings.broker_check_interval_s)  # type: ignore[untyped-decorator]
+    async def watch_broker() -> None:
+        """Probe the broker; past the deadline without an answer, stop the worker."""
+        was_healthy = watch.healthy
+        try:
+            await probe_kafka(settings.bootstrap, timeout=_PROBE_TIMEOUT_S)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            state = watch.observe(reachable=False, now=time.monotonic())
+            if was_healthy:
+                log.warning("broker_unreachable", bootstrap=settings.bootstrap, error=repr(exc))
+            if state == "expired":
+                seconds = round(watch.unreachable_for(time.monotonic()))
+                log.critical(
+                    "worker_stopping_broker_unreachable",
+                    bootstrap=settings.bootstrap,
+                    unreachable_for_s=seconds,
+                    deadline_s=settings.broker_deadline_s,
+                )
+                await fatal(TransientError(f"no Kafka broker answered at {settings.bootstrap} for {seconds}s"))
+        else:
+            watch.observe(reachable=True, now=time.monotonic())
+            if not was_healthy:
+                log.info("broker_reachable_again", bootstrap=settings.bootstrap)
 
 
 def stage_guard(settings: Settings) -> FailureGuard:

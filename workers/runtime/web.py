@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,18 +11,25 @@ from aiohttp import web
 
 from workers import __version__
 from workers.adapters.metrics import WorkerMetrics
+from workers.runtime.liveness import BrokerWatch
 
 __all__ = ["add_routes"]
 
 
-def add_routes(app: faust.App, metrics: WorkerMetrics, *, sources: Iterable[str]) -> None:
-    """/health (liveness, version, app id) and /metrics (Prometheus, with the consumer lag
-    of the worker's input topics `sources`)."""
+def add_routes(app: faust.App, metrics: WorkerMetrics, watch: BrokerWatch, *, sources: Iterable[str]) -> None:
+    """/health (200 "ok", or 503 "broker_unreachable" while the broker does not answer;
+    version, app id) and /metrics (Prometheus, with the consumer lag of the worker's input
+    topics `sources`)."""
     inputs = set(sources)
 
     @app.page("/health")
     async def health(web_view: Any, request: Any) -> Any:
-        return web.json_response({"status": "ok", "version": __version__, "app_id": app.conf.id})
+        body: dict[str, Any] = {"status": "ok", "version": __version__, "app_id": app.conf.id}
+        if not watch.healthy:
+            unreachable_for = round(watch.unreachable_for(time.monotonic()), 1)
+            body |= {"status": "broker_unreachable", "unreachable_for_s": unreachable_for}
+            return web.json_response(body, status=503)
+        return web.json_response(body)
 
     @app.page("/metrics")
     async def prometheus(web_view: Any, request: Any) -> Any:
