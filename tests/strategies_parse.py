@@ -34,6 +34,24 @@ messy_text = st.text(
     max_size=300,
 )
 clock = st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]:02d}:{t[1]:02d}")
+# Clock-shaped but not a clock: hour over 23, minute over 59, or a one-digit minute.
+invalid_clock = st.one_of(
+    st.tuples(st.integers(24, 99), st.integers(0, 59)).map(lambda t: f"{t[0]}:{t[1]:02d}"),
+    st.tuples(st.integers(0, 23), st.integers(60, 99)).map(lambda t: f"{t[0]:02d}:{t[1]}"),
+    st.tuples(st.integers(0, 23), st.integers(0, 9), st.booleans()).map(
+        lambda t: f"{t[0]:02d}:{t[1]}" if t[2] else f"{t[0]}:{t[1]}"
+    ),
+)
+# The digit systems a page may print numbers in: ASCII, Arabic-Indic, Persian.
+DIGIT_SYSTEMS = ("0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹")
+digit_system = st.sampled_from(DIGIT_SYSTEMS)
+
+
+def in_digits(text: str, system: str) -> str:
+    """`text` with its ASCII digits written in `system` (one of `DIGIT_SYSTEMS`)."""
+    return text.translate(str.maketrans(DIGIT_SYSTEMS[0], system))
+
+
 # Item text: words (digits allowed) that cannot end in a parenthesis or contain `- HH:MM`.
 ticker_text = st.lists(
     st.one_of(arabic_word, st.integers(0, 5000).map(str), st.just('"قسد"')),

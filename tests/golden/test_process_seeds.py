@@ -102,13 +102,16 @@ class TestSeedsThroughTheCore:
 
 class TestProcessCommand:
     def test_cli_prints_json_lines_and_dead_letters_bad_input(self, tmp_path: Path) -> None:
-        """`raqib process` prints {topic, key, value} lines; an unparseable file becomes a dlq record."""
+        """`raqib process` prints {topic, key, value} lines; a file without content, an empty one
+        and an undecodable one each become a dlq record."""
+        hollow = tmp_path / "hollow.txt"
+        hollow.write_text("- - -\n", encoding="utf-8")
         empty = tmp_path / "empty.txt"
         empty.write_text("   \n", encoding="utf-8")
         garbled = tmp_path / "garbled.txt"
         garbled.write_bytes(b"\xff\xfe\xfa")
         result = subprocess.run(
-            [sys.executable, "-m", "workers", "process", str(SAMPLES), str(empty), str(garbled)],
+            [sys.executable, "-m", "workers", "process", str(SAMPLES), str(hollow), str(empty), str(garbled)],
             capture_output=True,
             check=False,
             timeout=120,
@@ -117,6 +120,11 @@ class TestProcessCommand:
         lines = [orjson.loads(line) for line in result.stdout.splitlines()]
         assert all(set(line) == {"topic", "key", "value"} for line in lines)
         letters = [line["value"] for line in lines if line["topic"] == "pages.dlq"]
-        assert [(d["source"], d["stage"]) for d in letters] == [(str(empty), "parse"), (str(garbled), "ingest")]
-        assert letters[0]["error_type"] == "ParseFailure.empty_body"
+        assert [(d["source"], d["stage"]) for d in letters] == [
+            (str(hollow), "parse"),
+            (str(empty), "ingest"),
+            (str(garbled), "ingest"),
+        ]
+        assert letters[0]["error_type"] == "ParseFailure.no_content"
+        assert "empty file" in letters[1]["error_message"]
         assert sum(line["topic"] == "events.ticker" for line in lines) == 19

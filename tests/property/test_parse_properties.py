@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies_parse import (
+    digit_system,
     fetched_at,
     html_documents,
+    in_digits,
+    invalid_clock,
     messy_text,
     reference_normalize,
     ticker_item,
@@ -21,6 +24,8 @@ from workers.core.parse.page import parse_page
 from workers.core.parse.ticker import extract_ticker_items, split_ticker_items, split_time_first_items
 
 FAST = settings(max_examples=200, deadline=None)
+
+Item = tuple[str, str | None, str]  # text, attribution, "HH:MM"
 
 
 def render(items: list[tuple[str, str | None, str]], *, glue: bool) -> str:
@@ -33,6 +38,12 @@ def render(items: list[tuple[str, str | None, str]], *, glue: bool) -> str:
 
 
 _SEPARATORS = (" - ", " ", " | ", "- ", " – ")
+
+
+def in_item_digits(item: tuple[str, str | None, str], system: str) -> tuple[str, str | None, str]:
+    """An item as a page printing numbers in `system` shows it (text and time)."""
+    text, source, clock = item
+    return in_digits(text, system), source, in_digits(clock, system)
 
 
 def render_time_first(items: list[tuple[str, str | None, str]], separators: list[int]) -> list[str]:
@@ -185,3 +196,54 @@ class TestTickerRoundTrip:
             assert item.reported_at is not None
             assert when - timedelta(hours=25) < item.reported_at <= when
             assert item.reported_at.strftime("%H:%M") == item.time
+
+
+def in_digit_systems(items: list[tuple[Item, str]]) -> tuple[list[Item], list[Item]]:
+    """Each item printed in its digit system (text and time), and what reading them back must
+    give: the printed text, the attribution, the time in ASCII digits."""
+    printed = [in_item_digits(item, system) for item, system in items]
+    expected = [(text, source, clock) for (text, source, _), ((_, _, clock), _) in zip(printed, items, strict=True)]
+    return printed, expected
+
+
+class TestTickerDigitSystems:
+    @FAST
+    @given(st.lists(st.tuples(ticker_item, digit_system), min_size=1, max_size=12), st.booleans())
+    def test_time_last_split_as_with_ascii(self, items: list[tuple[Item, str]], glue: bool) -> None:
+        """Items printed with Arabic-Indic or Persian digits (each item its own system, text
+        included) split as with ASCII digits: the same cuts, times in ASCII."""
+        printed, expected = in_digit_systems(items)
+        assert split_ticker_items(render(printed, glue=glue)) == expected
+
+    @FAST
+    @given(st.lists(st.tuples(ticker_item, digit_system), min_size=1, max_size=8), fetched_at)
+    def test_page_block_as_with_ascii(self, items: list[tuple[Item, str]], when: datetime) -> None:
+        """Under a header, items in any digit system give what the ASCII page gives, but
+        for the digits of their text."""
+        printed, expected = in_digit_systems(items)
+        ascii_got = extract_ticker_items(f"عاجل\n{render([i for i, _ in items], glue=False)}\n", when)
+        got = extract_ticker_items(f"عاجل\n{render(printed, glue=False)}\n", when)
+        assert [(i.text, i.attribution, i.time) for i in got] == expected
+        assert [i.reported_at for i in got] == [i.reported_at for i in ascii_got]
+
+    @FAST
+    @given(st.lists(st.tuples(letter_first_ticker_item, digit_system), min_size=1, max_size=8))
+    def test_time_first_split_as_with_ascii(self, items: list[tuple[Item, str]]) -> None:
+        """Time-first items on one line, in any digit system, split as with ASCII digits."""
+        printed, expected = in_digit_systems(items)
+        assert split_time_first_items(" ".join(render_time_first(printed, [0] * len(items)))) == expected
+
+
+class TestTickerInvalidTimes:
+    @FAST
+    @given(
+        st.lists(st.tuples(ticker_item, st.booleans()), min_size=1, max_size=12),
+        st.lists(invalid_clock, min_size=12, max_size=12),
+    )
+    def test_invalid_times_drop_only_their_stories(self, items: list[tuple[Item, bool]], bad: list[str]) -> None:
+        """Giving some stories an invalid time drops exactly those: every other item comes
+        back with its own text and time, never glued to a dropped one."""
+        printed = [
+            (text, source, bad[k] if broken else clock) for k, ((text, source, clock), broken) in enumerate(items)
+        ]
+        assert split_ticker_items(render(printed, glue=False)) == [item for item, broken in items if not broken]

@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from workers.core.models import Page, ParsedPage
+from workers.core.parse.page import parse_page
 from workers.core.parse.ticker import (
     extract_ticker_items,
     find_ticker_lines,
@@ -198,3 +202,133 @@ class TestReportedAtAcrossDaylightSaving:
         reported = resolve_reported_at("02:01", fetched, ZoneInfo("Asia/Damascus"))
         assert reported is not None
         assert fetched - reported == timedelta(hours=24, minutes=59)
+
+
+def page_items(line: str) -> list[tuple[str, str | None, str | None]]:
+    """The ticker items `parse_page` finds on a text page with `line` under a header."""
+    body = f"الأخبار العاجلة\n{line}\n\nعنوان المقال هنا\nنص المقال في سطر طويل من الكلمات العربية المفيدة للقارئ.\n"
+    result = parse_page(Page(None, FETCHED, "text/plain", body))
+    assert isinstance(result, ParsedPage), result
+    return [(i.text, i.attribution, i.time) for i in result.ticker]
+
+
+# Issue "Robustness", item 4: each probe line and the items it must give, checked through
+# `split_ticker_items` and through `parse_page`.
+PROBES = {
+    "arabic_indic_digits": (
+        "خبر أول (وكالات) - ١٢:٣٠ خبر ثان (ناشطون) - ٠٩:٠٥",
+        [("خبر أول", "وكالات", "12:30"), ("خبر ثان", "ناشطون", "09:05")],
+    ),
+    "persian_digits": (
+        "خبر أول (وكالات) - ۱۳:۵۲ خبر ثان - ۰۹:۴۰",
+        [("خبر أول", "وكالات", "13:52"), ("خبر ثان", None, "09:40")],
+    ),
+    "mixed_digit_systems": (
+        "خبر أول (وكالات) - 13:52 خبر ثان (ناشطون) - ١٢:٣٠ خبر ثالث - 11:00",
+        [("خبر أول", "وكالات", "13:52"), ("خبر ثان", "ناشطون", "12:30"), ("خبر ثالث", None, "11:00")],
+    ),
+    "url_holding_a_time": (
+        "التفاصيل على https://x.com/a-13:52/b للمتابعة (وكالات) - 10:00 خبر آخر (ناشطون) - 09:00",
+        [("التفاصيل على https://x.com/a-13:52/b للمتابعة", "وكالات", "10:00"), ("خبر آخر", "ناشطون", "09:00")],
+    ),
+    "attribution_without_text": (
+        "(وكالات) - 10:00 خبر حقيقي (ناشطون) - 09:00",
+        [("خبر حقيقي", "ناشطون", "09:00")],
+    ),
+    "invalid_times": (
+        "خبر أول - 10:00 خبر ثان - 24:00 خبر ثالث - 25:61 خبر رابع - 9:5 خبر خامس - 09:05",
+        [("خبر أول", None, "10:00"), ("خبر خامس", None, "09:05")],
+    ),
+}
+
+
+class TestRobustnessProbes:
+    @pytest.mark.parametrize(("line", "expected"), PROBES.values(), ids=PROBES.keys())
+    def test_split(self, line: str, expected: list[tuple[str, str | None, str]]) -> None:
+        """Each probe line splits into its items, times in ASCII digits."""
+        assert split_ticker_items(line) == expected
+
+    @pytest.mark.parametrize(("line", "expected"), PROBES.values(), ids=PROBES.keys())
+    def test_parse_page(self, line: str, expected: list[tuple[str, str | None, str]]) -> None:
+        """Each probe line under a header gives its items through `parse_page`."""
+        assert page_items(line) == expected
+
+
+class TestClockDigits:
+    def test_reported_at_from_arabic_indic_time(self) -> None:
+        """An Arabic-Indic time resolves like the ASCII one."""
+        page = "عاجل\nخبر أول - ٠٩:٣٣ خبر ثان - ۲۱:۰۸\n"
+        items = extract_ticker_items(page, FETCHED)
+        assert [i.reported_at for i in items] == [
+            datetime(2020, 6, 30, 9, 33, tzinfo=DAMASCUS),
+            datetime(2020, 6, 29, 21, 8, tzinfo=DAMASCUS),
+        ]
+
+    def test_one_digit_hour_is_padded(self) -> None:
+        """`٩:٠٥` is 09:05, like `9:05`."""
+        assert split_ticker_items("خبر - ٩:٠٥") == [("خبر", None, "09:05")]
+
+    def test_time_first_lines(self) -> None:
+        """Time-first items read Arabic-Indic and Persian times too, on one line or a block."""
+        assert split_time_first_items("١٠:٠٠ - خبر أول (وكالات) ۰۹:۳۰ - خبر ثان") == [
+            ("خبر أول", "وكالات", "10:00"),
+            ("خبر ثان", None, "09:30"),
+        ]
+        assert find_ticker_lines(["الرئيسية", "١٠:٠٠ - خبر أول", "۰۹:۳۰ خبر ثان", "عنوان"]) == [1, 2]
+
+    def test_longer_numbers_are_not_times(self) -> None:
+        """`١٢:٣٠:١٥` and `١٢٣:٣٠` are not clock times in either form."""
+        assert split_ticker_items("خبر - ١٢:٣٠:١٥ خبر - ١٢٣:٣٠") == []
+        assert not is_time_first("١٢٣:٣٠ خبر")
+
+
+class TestTimeInsideAToken:
+    def test_time_followed_by_url_characters_is_text(self) -> None:
+        """A time that a URL character follows (`/`, `.`, `?`, a letter) does not end an item."""
+        for url in ("https://x.com/a-13:52/b", "x.com/a-13:52.html", "x.com/?t=a-13:52&b=1", "x.com/a-13:52b"):
+            assert split_ticker_items(f"الرابط {url} هنا - 10:00") == [(f"الرابط {url} هنا", None, "10:00")]
+
+    def test_time_glued_to_the_next_story_still_cuts(self) -> None:
+        """An Arabic letter, a quote or a bullet right after the time starts the next item."""
+        got = split_ticker_items('خبر أول - 13:52"قسد" تعتقل - 12:00خبر ثالث - 11:00| خبر رابع - 10:00')
+        assert [text for text, _, _ in got] == ["خبر أول", '"قسد" تعتقل', "خبر ثالث", "خبر رابع"]
+
+
+class TestItemsWithoutText:
+    def test_punctuation_only_is_not_an_item(self) -> None:
+        """Stories of dashes, dots or nothing are not items."""
+        assert split_ticker_items("- 10:00 ... - 09:00 -- - 08:00 خبر - 07:00") == [("خبر", None, "07:00")]
+
+    def test_time_first_attribution_only(self) -> None:
+        """`HH:MM - (SOURCE)` alone is not an item either."""
+        assert split_time_first_items("10:00 - (وكالات) 09:00 - خبر (ناشطون)") == [("خبر", "ناشطون", "09:00")]
+
+
+class TestInvalidTimes:
+    def test_invalid_time_drops_only_its_own_story(self) -> None:
+        """Each story printed with an invalid time is dropped; its neighbours keep their own
+        text and time."""
+        got = split_ticker_items("أ ب - 10:00 ج د - 24:00 ه و - 11:30 ز ح - 23:60 ط ي - 09:05")
+        assert got == [("أ ب", None, "10:00"), ("ه و", None, "11:30"), ("ط ي", None, "09:05")]
+
+    def test_invalid_time_never_becomes_a_time(self) -> None:
+        """`9:5` is not 09:05 nor 09:50; `24:00` is not 00:00."""
+        assert split_ticker_items("خبر - 9:5") == []
+        assert split_ticker_items("خبر - 24:00") == []
+
+    def test_invalid_times_keep_the_block_together(self) -> None:
+        """Item lines with invalid times stay in the block: the valid items after them are
+        still items, and no item line becomes the article's title."""
+        body = "عاجل\nخبر أول - 10:00\nخبر ثان - 24:00\nخبر ثالث - 9:5\nخبر رابع - 09:05\n\nعنوان المقال هنا\n"
+        body += "نص المقال في سطر طويل من الكلمات العربية المفيدة للقارئ.\n"
+        assert find_ticker_lines(body.splitlines()) == [0, 1, 2, 3, 4]
+        result = parse_page(Page(None, FETCHED, "text/plain", body))
+        assert isinstance(result, ParsedPage)
+        assert [(i.text, i.time) for i in result.ticker] == [("خبر أول", "10:00"), ("خبر رابع", "09:05")]
+        assert result.article is not None
+        assert result.article.title == "عنوان المقال هنا"
+
+    def test_time_first_invalid_time_drops_the_story_after_it(self) -> None:
+        """In the time-first form, the story that follows an invalid time is dropped."""
+        got = split_time_first_items("10:00 - خبر أول 24:00 - خبر ثان 09:05 - خبر ثالث")
+        assert got == [("خبر أول", None, "10:00"), ("خبر ثالث", None, "09:05")]

@@ -10,6 +10,32 @@ holds one item, or several when each further one starts `HH:MM -` after a space.
 trailing parenthesized source becomes the attribution (with or without a space before
 the parenthesis). A line that ends in `- HH:MM` is read time-last even when it opens
 with a time.
+
+Times:
+
+* A time is one or two digits, a colon, one or two digits, not part of a longer number
+  (`12:30:15`, `123:30` are text). Its digits may be ASCII, Arabic-Indic (`١٢:٣٠`) or
+  Persian (`۱۳:۵۲`), even mixed; an item's `time` is always written with ASCII digits,
+  the hour padded to two (`9:05` and `٩:٠٥` give `"09:05"`).
+* A time-last time must end its token: the character after it, if any, is not one a URL
+  can continue with (RFC 3986: ASCII letters and digits, `-._~:/?#[]@!$&'()*+,;=%`). So
+  `https://x.com/a-13:52/b` inside an item is text, not an item end, while `- 13:52`
+  before a space, the end of the text, an Arabic letter, `"` or a bullet (`|`, `•`) is one.
+* A time is valid when its hour is 0-23 and its minute two digits, 00-59. An invalid
+  time (`24:00`, `25:61`, `9:5`) has the same shape and plays the same structural part
+  as a valid one: it counts towards finding ticker lines and it separates two stories.
+  But it is never an item's time, so the story printed with it (the text between the
+  previous time and it) is not an item and is dropped, like text after the last time:
+  it is neither glued onto the next story nor reported with that story's time.
+  `A - 10:00 B - 24:00 C - 9:5 D - 09:05` gives A at 10:00 and D at 09:05. In the
+  time-first form the story after an invalid time is the one dropped.
+
+An item needs text: a story that is empty, punctuation only, or only a parenthesized
+source (`(وكالات) - 10:00`) is not an item.
+
+Every step is linear in the length of the text: patterns are tried only where a match
+can start (a dash, a line start, a space before a time), each backtracks over at most one
+whitespace run, and every line or story is read a fixed number of times.
 """
 
 from __future__ import annotations
@@ -34,24 +60,31 @@ __all__ = [
     "zone_for",
 ]
 
-# `- 13:52`: a dash (any kind), then a 24-hour clock time that is not part of a longer number.
+# Clock digits: ASCII, Arabic-Indic and Persian (`int` reads all three).
+_DIGITS = "0-9٠-٩۰-۹"
+# A clock-shaped time, `H:M` to `HH:MM`, not part of a longer number; `_item` says whether
+# it is a valid one. `\d` in the lookahead is any Unicode digit.
+_CLOCK = rf"([{_DIGITS}]{{1,2}}):([{_DIGITS}]{{1,2}})(?![\d:])"
+# `- 13:52`: a dash (any kind), then a clock time that ends its token: no character that
+# can continue a URL (RFC 3986) follows it, so `https://x.com/a-13:52/b` holds no item end.
 # The pattern starts at the dash (a literal character set lets the regex engine skip ahead
 # to candidate dashes); whitespace before the dash belongs to the item text, where
 # `split_ticker_items` collapses and trims it anyway.
 _DASH_CHARS = "-–—−"
-_ITEM_END = re.compile(r"[-–—−]\s*([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
+_ITEM_END = re.compile(rf"[{_DASH_CHARS}]\s*{_CLOCK}(?![{_URL_CHARS}])")
 # The same at the end of a line; it can only start at the line's last dash.
 _ITEM_AT_END = re.compile(_ITEM_END.pattern + r"\s*$")
 # Time first: a line opening with `13:52 - `, `13:52 | `, `13:52 ` (after blanks or a
 # bullet), then text. The item's text must hold a word of two letters or more, so a line
 # like `12:30 م` is not an item.
-_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)(?![\d:])"
 _TIME_FIRST_BULLETS = "|•●▪■◆►"
 _TIME_FIRST = re.compile(rf"[\s{_TIME_FIRST_BULLETS}]*{_CLOCK}(?:\s*[-–—−|]\s*|\s+)(?=\S)")
 # A further time-first item on the same line: a time after a space, then a dash, then no
 # digit (`من 10:00 - 12:00` is a time range inside an item's text, not a new item).
-_TIME_FIRST_NEXT = re.compile(rf"(?<=\s){_CLOCK}\s*[-–—−](?!\s*[\d٠-٩۰-۹])\s*")
+_TIME_FIRST_NEXT = re.compile(rf"(?<=\s){_CLOCK}\s*[-–—−](?!\s*\d)\s*")
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_WORD_CHAR = re.compile(r"[^\W_]")  # a letter or a digit: an item's text needs one
 # A trailing `(source)`: short, no nested parentheses.
 _ATTRIBUTION = re.compile(r"\(\s*([^()]{1,120}?)\s*\)\s*$")
 _MAX_ATTRIBUTION_WORDS = 8
@@ -230,18 +263,39 @@ def _split_attribution(segment: str) -> tuple[str, str | None]:
     m = _ATTRIBUTION.match(segment, last) if last >= 0 else None
     if m is None:
         return segment, None
-    text = segment[: m.start()].strip()
     source = m.group(1).strip()
-    if not text or not source or source.count(" ") >= _MAX_ATTRIBUTION_WORDS:
+    if not source or source.count(" ") >= _MAX_ATTRIBUTION_WORDS:
         return segment, None
-    return text, source
+    return segment[: m.start()].strip(), source  # the text is empty for `(وكالات)` alone
 
 
 _Item = tuple[str, str | None, str, int, int]  # text, attribution, "HH:MM", hour, minute
 
 
+# "HH:MM" (ASCII digits) of every valid clock, at hour * 60 + minute
+_HHMM = tuple(f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in range(60))
+
+
+def _item(segment: str, hh: str, mm: str) -> _Item | None:
+    """The item of a story: its trimmed text `segment` and its time's digits `hh`, `mm`.
+
+    None when the time is not a valid clock (hour over 23, minute over 59, a one-digit
+    minute) or the story has no text (empty, punctuation only, or only a parenthesized
+    source). `int` reads every digit system `_DIGITS` allows; the time is given in ASCII.
+    """
+    hour, minute = int(hh), int(mm)
+    if hour > 23 or minute > 59 or len(mm) != 2:
+        return None
+    text, source = _split_attribution(segment)
+    if not (text[:1].isalnum() or _WORD_CHAR.search(text)):  # `[^\W_]` is `str.isalnum`
+        return None
+    return text, source, _HHMM[hour * 60 + minute], hour, minute
+
+
 def _items(block: str) -> Iterator[_Item]:
     """`split_ticker_items`, each item with its clock as (hour, minute) integers too."""
+    if ":" not in block:  # every item ends in a clock time
+        return
     block = _HEADER_PREFIX.sub("", block, count=1)
     # every whitespace character but the space is unprintable: a printable block holds
     # only spaces, and a segment without two in a row needs no collapsing
@@ -250,17 +304,16 @@ def _items(block: str) -> Iterator[_Item]:
     for m in _item_ends(block):
         end, next_start = m.span()
         raw = block[start:end]
+        start = next_start  # the next story starts after this time, valid or not
         if spaces_only and "  " not in raw:
             segment = raw.strip(_ITEM_EDGES)
         else:  # whitespace runs become one space (str.split is the fast spelling of `\s+`)
             segment = " ".join(raw.split()).strip(_ITEM_EDGES)
-        start = next_start
-        if not segment:
+        if not segment:  # `- 10:00 - 09:00`: nothing between two times
             continue
-        text, source = _split_attribution(segment)
         hh, mm = m.groups()
-        hour = int(hh)
-        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+        if item := _item(segment, hh, mm):  # None for an invalid time: the story is dropped
+            yield item
 
 
 def _time_first_items(line: str) -> Iterator[_Item]:
@@ -272,12 +325,9 @@ def _time_first_items(line: str) -> Iterator[_Item]:
     cuts.extend((m.start(), m.end(), m.group(1), m.group(2)) for m in _TIME_FIRST_NEXT.finditer(line, first.end()))
     for k, (_, start, hh, mm) in enumerate(cuts):
         end = cuts[k + 1][0] if k + 1 < len(cuts) else len(line)
-        segment = " ".join(line[start:end].split()).strip(_ITEM_EDGES)
-        if not segment:
-            continue
-        text, source = _split_attribution(segment)
-        hour = int(hh)
-        yield text, source, f"{hour:02d}:{mm}", hour, int(mm)
+        # None for an invalid time: the story after it is dropped
+        if item := _item(" ".join(line[start:end].split()).strip(_ITEM_EDGES), hh, mm):
+            yield item
 
 
 def split_time_first_items(line: str) -> list[tuple[str, str | None, str]]:
