@@ -175,19 +175,24 @@ class TestDemo:
         assert "-- worker stopped (exit status 0)" in result.stdout
 
 
+def start_demo_keep_running() -> tuple[subprocess.Popen[str], OutputReader]:
+    """`raqib demo --keep-running` with no RAQIB_* settings, its output read on a thread."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers", "demo", "--keep-running"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    return process, OutputReader(process)
+
+
 class TestDemoKeepRunning:
     @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
     def test_stops_worker_and_broker_on_signal(self, signum: int) -> None:
         """`demo --keep-running` stays up, then Ctrl-C or SIGTERM stops its worker and broker."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "workers", "demo", "--keep-running"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        output = OutputReader(process)
+        process, output = start_demo_keep_running()
         line = output.wait_for_line(lambda line: line.startswith("-- still running; bootstrap:"), timeout=180)
         bootstrap = line.split("bootstrap:")[1].strip()
         process.send_signal(signum)
@@ -201,15 +206,7 @@ class TestDemoKeepRunning:
     async def test_sigkill_of_the_demo_takes_its_broker_and_worker_down(self) -> None:
         """`kill -9` of `raqib demo` runs none of its cleanup; its broker and worker still stop
         (they get SIGTERM when their parent dies). Before, both ran on."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "workers", "demo", "--keep-running"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        output = OutputReader(process)
+        process, output = start_demo_keep_running()
         started = output.wait_for_line(lambda line: line.startswith("-- worker started (pid "), timeout=120)
         worker_pid = int(started.split("(pid ")[1].split(";")[0])
         line = output.wait_for_line(lambda line: line.startswith("-- still running; bootstrap:"), timeout=180)
