@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,26 @@ class TestFindExplicitDate:
     def test_no_year_is_none(self) -> None:
         """A day and month without a year is not an explicit date."""
         assert find_explicit_date(norm("6 آب")) is None
+
+
+class TestBudget:
+    def test_blank_runs_cost_one_pass(self) -> None:
+        """A run of 20k blanks between a month and what follows is read in one pass: the
+        blanks around an optional comma (`\\s*[,،]?\\s*`) could split the run every way
+        when the rest failed (quadratic; normalized text has no such runs, raw text may)."""
+        start = clock.perf_counter()
+        assert find_explicit_date("1 نوفمبر" + " " * 20_000 + "x 2021") is None
+        assert infer_published_date("امس" + " " * 20_000 + "الجمعه x", date(2021, 8, 7)) is None
+        assert clock.perf_counter() - start < 1
+        assert find_explicit_date("1 نوفمبر   ,   2021") == FoundDate(date(2021, 11, 1))
+
+    def test_long_text_costs_its_length(self) -> None:
+        """200 kB of dates, times and relative mentions are read in one pass each."""
+        text = norm("أمس الجمعة 6 آب 2021 الساعة 12:30 ") * 6000
+        start = clock.perf_counter()
+        assert find_explicit_date(text) == FoundDate(date(2021, 8, 6), time(12, 30))
+        assert infer_published_date(text, date(2021, 8, 7)) == date(2021, 8, 7)
+        assert clock.perf_counter() - start < 1
 
 
 class TestInferPublishedDate:

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workers.core.models import Article, Page, ParsedPage, ParseFailure
+from workers.core.parse.html_cost import nesting_depth
 from workers.core.parse.page import parse_page
 
 FETCHED = datetime(2022, 5, 1, 12, 0, tzinfo=ZoneInfo("Asia/Damascus"))
@@ -54,6 +55,25 @@ class TestMetadataFirst:
         """Malformed JSON-LD does not break parsing."""
         got = article(doc('<script type="application/ld+json">{oops</script>', f"<h1>{TITLE}</h1><p>{PARA}</p>"))
         assert got.title == TITLE
+
+    def test_json_ld_nested_too_deep_is_skipped(self) -> None:
+        """A JSON-LD block nested 2,000 levels deep (json.loads raises RecursionError) is
+        skipped: the article comes out of the rest of the page, and another JSON-LD block
+        still gives its headline."""
+        deep = '<script type="application/ld+json">' + "[" * 2000 + "]" * 2000 + "</script>"
+        deep_objects = '<script type="application/ld+json">' + '{"a":' * 2000 + "1" + "}" * 2000 + "</script>"
+        got = article(doc(deep + deep_objects, f"<h1>{TITLE}</h1><p>{PARA}</p>"))
+        assert (got.title, got.body) == (TITLE, (PARA,))
+        good = f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{TITLE}"}}</script>'
+        got = article(doc(deep + good, f"<p>{PARA}</p>"))
+        assert (got.title, got.body) == (TITLE, (PARA,))
+
+    def test_json_ld_deep_author_list(self) -> None:
+        """An author nested in 900 lists (which json.loads reads) is no name, and costs no
+        recursion: the article keeps its headline and body."""
+        ld = f'{{"@type":"NewsArticle","headline":"{TITLE}","author":' + "[" * 900 + '"ليلى"' + "]" * 900 + "}"
+        got = article(doc(f'<script type="application/ld+json">{ld}</script>', f"<p>{PARA}</p>"))
+        assert (got.title, got.author, got.body) == (TITLE, None, (PARA,))
 
     def test_section_meta_is_category(self) -> None:
         """article:section gives the category."""
@@ -130,6 +150,76 @@ class TestGuards:
         result = parse_page(Page(None, FETCHED, "text/html", html))
         assert isinstance(result, ParseFailure)
         assert result.reason == "too_complex"
+        assert time.perf_counter() - start < 2
+
+    def test_unclosed_div_tags_scanned_fast(self) -> None:
+        """30k `<div` without a `>` after them (a truncated page) cost a scan of the page,
+        not a rescan to its end for each of them (that took 30 s); the article comes out."""
+        html = f"<html><body><h1>{TITLE}</h1><p>{PARA}</p>" + "<div " * 30_000
+        start = time.perf_counter()
+        assert article(html).body == (PARA,)
+        assert time.perf_counter() - start < 2
+
+    def test_deep_unknown_and_block_tags_refused(self) -> None:
+        """Any element the parser nests counts: 50k nested `<x>` or `<pre>`, or `<div/>`
+        (HTML has no self-closing `div`) are refused like 50k `<div>`."""
+        for unit in ("<x>", "<pre>", "<details>", "<div/>", "<optgroup>", "<rt>"):
+            result = parse_page(Page(None, FETCHED, "text/html", doc(body=unit * 50_000)))
+            assert isinstance(result, ParseFailure), unit
+            assert result.reason == "too_complex", unit
+
+    def test_deep_but_cheap_stack_walks_refused(self) -> None:
+        """20k tags under 2,990 levels (below MAX_DEPTH, but each walks the whole stack)
+        are refused: the tags sit deeper than MAX_MEAN_DEPTH on average."""
+        html = doc(body="<x>" * 2990 + "<h1>a</h1>" * 20_000)
+        result = parse_page(Page(None, FETCHED, "text/html", html))
+        assert isinstance(result, ParseFailure)
+        assert result.reason == "too_complex"
+        assert "average" in result.detail
+
+    def test_reopened_formatting_elements_refused(self) -> None:
+        """Formatting elements left open across paragraphs are reopened before each later
+        tag: 700 distinct unclosed `<b>` then 1,600 list items would make a million
+        elements (seconds, on an 18 kB page). Such a page is refused."""
+        html = "<html><body>" + "".join(f'<p><b id="{i}">' for i in range(700)) + "x<li>a" * 1600
+        result = parse_page(Page(None, FETCHED, "text/html", html))
+        assert isinstance(result, ParseFailure)
+        assert result.reason == "too_complex"
+
+    def test_nesting_depth_follows_the_parser(self) -> None:
+        """The scan's depth follows the tree builder's rules for the common cases."""
+        assert nesting_depth("<div>" * 10) == 10
+        assert nesting_depth("<div/>" * 10) == 10  # no self-closing div in HTML
+        assert nesting_depth("<svg>" + "<path/>" * 10 + "</svg>") == 1  # but in SVG there is
+        assert nesting_depth("<p>a" * 10) == 1  # a `<p>` closes the open one
+        assert nesting_depth("<ul>" + "<li>a" * 10 + "</ul>") == 2
+        assert nesting_depth("<table>" + "<tr><td>a" * 10 + "</table>") == 3
+        assert nesting_depth("<div><span></div>" * 10) == 2  # `</div>` closes the span
+        assert nesting_depth("<span><div></span>" * 10) == 20  # `</span>` cannot reach past a div
+        assert nesting_depth("<!--" + "<div>" * 10 + "-->") == 0
+        assert nesting_depth("<script>" + "'<div>'" * 10 + "</script>") == 1
+        assert nesting_depth("<svg><title>" + "<x>" * 10) == 12  # HTML inside SVG, no raw text
+
+    def test_blank_runs_in_metadata_are_linear(self) -> None:
+        """A title or author holding a run of 50k blank characters does not make the
+        separator patterns rescan the run from each of its positions (minutes before)."""
+        head = (
+            f'<meta property="og:title" content="{TITLE}{chr(10) * 50_000}x">'
+            f'<meta name="author" content="a{" " * 50_000}b">'
+        )
+        start = time.perf_counter()
+        got = article(doc(head, f"<h1>{TITLE}{chr(10) * 50_000}</h1><p>{PARA}</p>"))
+        assert time.perf_counter() - start < 2
+        assert got.title is not None
+        assert got.title.startswith(TITLE)
+        assert got.author is None  # 50k blanks make too many words for a name
+
+    def test_nested_paragraph_text_read_once(self) -> None:
+        """`<p><table><td><p>` nests paragraphs (quirks mode); scoring them reads at most
+        the page's size of text, not the innermost text once per enclosing paragraph."""
+        html = "<html><body><h1>t</h1>" + "<p><table><tr><td>" * 600 + PARA * 2000
+        start = time.perf_counter()
+        assert parse(html).article is not None
         assert time.perf_counter() - start < 2
 
     def test_huge_body_refused(self) -> None:

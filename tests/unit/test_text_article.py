@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workers.core.models import Article, Page, ParsedPage, ParseFailure
 from workers.core.parse.page import parse_page
+from workers.core.parse.text_article import clean_name, clean_title
 
 FETCHED = datetime(2022, 5, 1, 12, 0, tzinfo=ZoneInfo("Asia/Damascus"))
 PARA = "وقالت مصادر محلية إن القصف استهدف الأحياء السكنية في المدينة وأدى إلى أضرار مادية كبيرة."
@@ -130,6 +132,32 @@ class TestBoilerplate:
         """A line ending with `،` continues on the next line."""
         got = article(f"{TITLE}\nقال المصدر إن القصف استمر،\nحتى ساعات الصباح.")
         assert got.body == ("قال المصدر إن القصف استمر، حتى ساعات الصباح.",)
+
+
+class TestBudget:
+    def test_paragraph_broken_over_many_lines_joined_once(self) -> None:
+        """20k lines each ending in `،` make one paragraph, joined once: appending each
+        line to the paragraph so far copied it again for every line (quadratic)."""
+        lines = [f"قال المصدر إن القصف استمر في المنطقة رقم {i}،" for i in range(20_000)]
+        start = time.perf_counter()
+        got = article(TITLE + "\n" + "\n".join(lines))
+        assert time.perf_counter() - start < 2
+        assert got.body == (" ".join(lines),)
+
+    def test_title_suffix_after_a_long_blank_run(self) -> None:
+        """A title whose category suffix follows a run of 50k blanks is read in one pass
+        (the suffix pattern used to rescan the run from each of its positions)."""
+        start = time.perf_counter()
+        assert clean_title(f"{TITLE} في{' ' * 50_000}اخبار سوريا") == (TITLE, "اخبار سوريا")
+        assert clean_title(f"{TITLE}{chr(10) * 50_000}x") == (f"{TITLE}{chr(10) * 50_000}x", None)
+        assert time.perf_counter() - start < 1
+
+    def test_name_with_a_long_blank_run(self) -> None:
+        """A name holding a run of 50k blanks is cut in one pass (and is too long a name)."""
+        start = time.perf_counter()
+        assert clean_name(f"ليلى{' ' * 50_000}حسن") is None
+        assert clean_name(f"ليلى حسن{' ' * 50_000}| المصدر") == "ليلى حسن"
+        assert time.perf_counter() - start < 1
 
 
 class TestFailures:

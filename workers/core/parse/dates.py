@@ -138,6 +138,11 @@ _MONTH = rf"(?:{_alternation(MONTHS)})"
 # "تموز/يوليو", "يوليو (تموز)", "تموز - يوليو": a second name for the same month.
 _MONTH_PAIR = rf"(?P<month>{_MONTH})(?:\s*[/(\-]\s*{_MONTH}\s*\)?)?"
 _B = r"(?<![\w])"  # word start (Arabic letters are \w)
+# Blanks with an optional comma among them: `\s*(?:[,،]\s*)?` rather than `\s*[,،]?\s*`,
+# the same text, but a run of blanks without a comma has one way to match instead of one
+# per split of the run between the two `\s*` (quadratic backtracking on a long run when
+# what follows fails; text reaching here is normalized, but the patterns should not rely on it).
+_COMMA = r"\s*(?:[,،]\s*)?"
 _E = r"(?![\w])"  # word end
 _TIME = (
     r"(?P<hh>[01]?\d|2[0-3])\s*:\s*(?P<mi>[0-5]\d)(?:\s*:\s*(?P<ss>[0-5]\d))?"
@@ -147,10 +152,10 @@ _TIME = (
 _YMD = re.compile(rf"{_B}(?P<y>(?:19|20)\d\d)\s*[/\-.]\s*(?P<m>\d{{1,2}})\s*[/\-.]\s*(?P<d>\d{{1,2}}){_E}")
 _DMY = re.compile(rf"{_B}(?P<d>\d{{1,2}})\s*[/\-.]\s*(?P<m>\d{{1,2}})\s*[/\-.]\s*(?P<y>(?:19|20)\d\d){_E}")
 _D_MONTH_Y = re.compile(
-    rf"{_B}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}\s*[,،]?\s*(?:عام\s+|سنه\s+)?"
+    rf"{_B}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}{_COMMA}(?:عام\s+|سنه\s+)?"
     rf"(?P<y>(?:19|20)\d\d){_E}"
 )
-_MONTH_D_Y = re.compile(rf"{_B}{_MONTH_PAIR}{_E}\s*(?P<d>\d{{1,2}})\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E}")
+_MONTH_D_Y = re.compile(rf"{_B}{_MONTH_PAIR}{_E}\s*(?P<d>\d{{1,2}}){_COMMA}(?P<y>(?:19|20)\d\d){_E}")
 _TIME_RE = re.compile(rf"{_B}{_TIME}(?![\d:])")
 _CLOCK = re.compile(r"\d\s*:\s*[0-5]\d")  # the end of the hour in every `_TIME_RE` match
 
@@ -158,9 +163,9 @@ _ORDINAL = rf"(?:{_alternation(ORDINAL_DAYS)})"
 _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 # `أمس الجمعة 6 أب`, `اليوم الأربعاء الخامس عشر من فبراير`, `مساء أمس الخميس، 5 آب`.
 _RELATIVE = re.compile(
-    rf"{_B}(?P<anchor>امس|البارحه|اليوم|غدا){_E}\s*[,،]?\s*(?:يوم\s+)?(?P<wd>{_WEEKDAY}){_E}"
-    rf"\s*[,،]?\s*(?:الموافق\s+|في\s+)?(?:(?P<dnum>\d{{1,2}})|(?P<dword>{_ORDINAL}))\s*"
-    rf"(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}(?:\s*[,،]?\s*(?P<y>(?:19|20)\d\d){_E})?"
+    rf"{_B}(?P<anchor>امس|البارحه|اليوم|غدا){_E}{_COMMA}(?:يوم\s+)?(?P<wd>{_WEEKDAY}){_E}"
+    rf"{_COMMA}(?:الموافق\s+|في\s+)?(?:(?P<dnum>\d{{1,2}})|(?P<dword>{_ORDINAL}))\s*"
+    rf"(?:من\s+)?(?:شهر\s+)?{_MONTH_PAIR}{_E}(?:{_COMMA}(?P<y>(?:19|20)\d\d){_E})?"
 )
 # Every full date has a four-digit year and every relative mention a weekday name: cheap
 # substring checks that let most text skip the (comparatively costly) date patterns.

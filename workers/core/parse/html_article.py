@@ -10,8 +10,11 @@ paragraphs come from the main content node (`[itemprop=articleBody]`, `.entry-co
 line roles as plain text (boilerplate, related/comment markers, title repeats).
 
 Lexbor is a C parser and our tree walks are generator-based (no recursion), but its tree
-building is quadratic in nesting depth, so a cheap tag scan refuses documents nested
-deeper than `MAX_DEPTH` before parsing (`too_complex`).
+building costs more than linear time on some markup (deep nesting, formatting elements
+reopened over and over), so a linear scan of the tags estimates that cost first and
+refuses a document that would exceed its budget (`too_complex`, see `html_cost`). Every
+other pass is linear in the page, or reads a bounded part of it (JSON-LD blocks, the
+`<p>` text scored for the main node).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -28,6 +31,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
 from workers.core.normalize import normalize_for_matching
 from workers.core.parse.dates import find_explicit_date, iso_local, parse_iso_datetime
+from workers.core.parse.html_cost import too_costly
 from workers.core.parse.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
 from workers.core.parse.ticker import (
     find_ticker_lines,
@@ -39,15 +43,7 @@ from workers.core.parse.ticker import (
     zone_for,
 )
 
-__all__ = ["MAX_DEPTH", "html_to_lines", "parse_html_page"]
-
-MAX_DEPTH: Final = 3000
-_DEPTH_CHECK_ABOVE: Final = 3000  # fewer `<` than this cannot nest deeper than MAX_DEPTH
-_CONTAINER_TAG = re.compile(
-    r"<(/?)(?:div|section|article|span|table|tbody|ul|ol|blockquote|main|aside|nav|header|"
-    r"footer|form|font|center|a|b|i|em|strong|small|label|button|figure|dl)\b[^>]*?(/?)>",
-    re.IGNORECASE,
-)
+__all__ = ["html_to_lines", "parse_html_page"]
 
 _JUNK_TAGS: Final = [
     "script",
@@ -206,20 +202,16 @@ _ARTICLE_TYPES: Final = frozenset(
     }
 )
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_TITLE_SITE_SEP = re.compile(r"\s+[|\-–—:»]\s+")
+# `Title - Site`. A match starts where a run of whitespace does (`(?<!\s)`): the same
+# splits, without rescanning a long run from each of its positions (quadratic).
+_TITLE_SITE_SEP = re.compile(r"(?<!\s)\s+[|\-–—:»]\s+")
 _MIN_MAIN_TEXT = 80
-
-
-def nesting_depth(html: str) -> int:
-    """An upper-bound estimate of element nesting depth from a tag scan (no parse)."""
-    depth = deepest = 0
-    for closing, selfclosing in _CONTAINER_TAG.findall(html):
-        if closing:
-            depth = max(0, depth - 1)
-        elif not selfclosing:
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
+# JSON-LD: real blocks are a few kB with a handful of objects, nested a few levels. A block
+# past these is skipped (json.loads is linear, but a page could hold thousands of big ones).
+_MAX_LD_BLOCKS: Final = 50
+_MAX_LD_CHARS: Final = 1_000_000
+_MAX_LD_OBJECTS: Final = 200  # objects looked at per block
+_MAX_LD_NAME_DEPTH: Final = 3  # `author: [[{"name": ...}]]` at most
 
 
 def html_to_lines(node: LexborNode) -> list[str]:
@@ -260,16 +252,16 @@ def _read_meta(tree: LexborHTMLParser) -> dict[str, str]:
 def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
     stack = [data]
     seen = 0
-    while stack and seen < 200:
+    while stack and seen < _MAX_LD_OBJECTS:
         item = stack.pop()
         seen += 1
-        if isinstance(item, list):
-            stack.extend(reversed(item))
+        if isinstance(item, list):  # past the first _MAX_LD_OBJECTS items none is reached
+            stack.extend(reversed(item[:_MAX_LD_OBJECTS]))
         elif isinstance(item, dict):
             yield item
             graph = item.get("@graph")
             if isinstance(graph, list):
-                stack.extend(reversed(graph))
+                stack.extend(reversed(graph[:_MAX_LD_OBJECTS]))
 
 
 def _is_article_type(obj: dict[str, Any]) -> bool:
@@ -278,14 +270,25 @@ def _is_article_type(obj: dict[str, Any]) -> bool:
     return any(isinstance(k, str) and k in _ARTICLE_TYPES for k in kinds)
 
 
+def _load_json_ld(text: str) -> Any:
+    """A JSON-LD block's data, or None when it is malformed, too big or too deep.
+
+    Python's `json` recurses once per nesting level and raises RecursionError past the
+    interpreter's limit (about a thousand levels, fewer when the caller is deep already):
+    such a block is skipped, the rest of the page is read as usual.
+    """
+    if len(text) > _MAX_LD_CHARS:
+        return None
+    try:
+        return json.loads(text or "null")
+    except (ValueError, RecursionError):
+        return None
+
+
 def _read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
     fallback: dict[str, Any] = {}
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text(deep=True) or "null")
-        except ValueError:
-            continue
-        for obj in _ld_objects(data):
+    for node in tree.css('script[type="application/ld+json"]')[:_MAX_LD_BLOCKS]:
+        for obj in _ld_objects(_load_json_ld(node.text(deep=True))):
             if _is_article_type(obj):
                 if obj.get("@type") != "WebPage":
                     return obj
@@ -293,9 +296,11 @@ def _read_json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
     return fallback
 
 
-def _ld_name(value: Any) -> str | None:
-    if isinstance(value, list):
-        names = [n for n in (_ld_name(v) for v in value[:5]) if n]
+def _ld_name(value: Any, depth: int = 0) -> str | None:
+    if isinstance(value, list):  # a list of names; a list nested deeper is not one
+        if depth >= _MAX_LD_NAME_DEPTH:
+            return None
+        names = [n for n in (_ld_name(v, depth + 1) for v in value[:5]) if n]
         return "، ".join(names) if names else None
     if isinstance(value, dict):
         value = value.get("name")
@@ -335,14 +340,24 @@ def _outermost(nodes: list[LexborNode], limit: int = 500) -> list[LexborNode]:
     ids = set()
     for n in unique:
         ids.add(n.mem_id)
+    # whether an element or one of its ancestors is in `ids`, for the ancestors walked
+    # already: each element is walked once, however deep and many the nodes are
+    below: dict[int, bool] = {}
     out = []
     for node in unique:
-        parent, inside = node.parent, False
+        parent, inside, path = node.parent, False, []
         while parent is not None:
-            if parent.mem_id in ids:
+            key = parent.mem_id
+            if key in ids:
                 inside = True
                 break
+            known = below.get(key)
+            if known is not None:
+                inside = known
+                break
+            path.append(key)
             parent = parent.parent
+        below.update(dict.fromkeys(path, inside))
         if not inside:
             out.append(node)
     return out
@@ -356,7 +371,10 @@ def _ancestors(node: LexborNode | None) -> set[int]:
     return ids
 
 
-def _find_main(tree: LexborHTMLParser) -> LexborNode | None:
+def _find_main(tree: LexborHTMLParser, budget: int) -> LexborNode | None:
+    """The main content node. `budget`: the characters of `<p>` text to read at most (the
+    page's size: the `<p>`s of a page hold less text, unless they nest, which the parser
+    allows only through tables in quirks mode, each repeating the text of those inside)."""
     for selector in _MAIN_SELECTORS:
         node = tree.css_first(selector)
         if node is not None and len(node.text(deep=True)) >= _MIN_MAIN_TEXT:
@@ -367,7 +385,11 @@ def _find_main(tree: LexborHTMLParser) -> LexborNode | None:
         parent = p.parent
         if parent is None:
             continue
-        size = len(p.text(deep=True).strip())
+        text = p.text(deep=True)
+        budget -= len(text)
+        if budget < 0:
+            break
+        size = len(text.strip())
         prev = scores.get(parent.mem_id)
         scores[parent.mem_id] = ((prev[0] if prev else 0) + size, parent)
     if not scores:
@@ -380,6 +402,7 @@ def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tup
     """Items from ticker elements (removed from the tree); the flag says one was found."""
     nodes = _outermost(tree.css(_TICKER_SELECTOR))
     items: list[TickerItem] = []
+    reported: dict[str, datetime | None] = {}
     for node in nodes:
         lines = html_to_lines(node)
         indices = find_ticker_lines(lines)
@@ -389,10 +412,10 @@ def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tup
             found = split_ticker_items(" ".join(lines)) or [
                 item for line in lines if is_time_first(line) for item in split_time_first_items(line)
             ]
-            items.extend(
-                TickerItem(text, source, hhmm, resolve_reported_at(hhmm, page.fetched_at, zone))
-                for text, source, hhmm in found
-            )
+            for text, source, hhmm in found:
+                if hhmm not in reported:  # a page has at most 1440 distinct times
+                    reported[hhmm] = resolve_reported_at(hhmm, page.fetched_at, zone)
+                items.append(TickerItem(text, source, hhmm, reported[hhmm]))
     for node in nodes:
         node.decompose()
     return tuple(items), bool(nodes)
@@ -468,15 +491,16 @@ def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
     """Parse a `text/html` page (size guards are applied by `parse_page`)."""
     zone = zone_for(tz)
     html = page.body
-    if html.count("<") > _DEPTH_CHECK_ABOVE and nesting_depth(html) > MAX_DEPTH:
-        return ParseFailure("too_complex", f"element nesting deeper than {MAX_DEPTH}")
+    refusal = too_costly(html)
+    if refusal is not None:
+        return ParseFailure("too_complex", refusal)
     tree = LexborHTMLParser(html)
     if tree.body is None:
         return ParseFailure("html_unparseable", "no <body> in the document")
     b = _Bundle(meta=_read_meta(tree), ld=_read_json_ld(tree))
     tree.strip_tags(_JUNK_TAGS)
     ticker, had_ticker_element = _ticker_items(tree, page, zone)
-    main = _find_main(tree)
+    main = _find_main(tree, budget=len(html))
     _remove_noise(tree, main)
 
     # the whole page as text lines: ticker lines (when no element held them) and fields

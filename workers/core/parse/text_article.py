@@ -306,6 +306,7 @@ _AUTHOR_BARE = re.compile(r"^\s*(?:بقلم|كتب|كتبت|بواسطة|By|Writ
 _LABEL_LOWER: Final[dict[str, str]] = {k.casefold(): v for k, v in _LABELS.items()}
 
 _BULLET = re.compile(r"^\s*[●•▪■◆►◉○]\s*(?P<rest>.+)$")
+# (Like every per-line pattern below, read on short lines only: `SHORT_LINE` bounds its cost.)
 _BREADCRUMB_SEP = re.compile(r"\s*(?:»|›|>|/|\\|→|«)\s*")
 # A standalone dateline: one to three words, a dash, one to three words.
 _DATELINE_WORD = r"[^\W\d_][\w\"'“”]*"
@@ -318,9 +319,11 @@ _DATELINE_INLINE = re.compile(
     rf"^(?P<a>{_DATELINE_WORD}(?:\s+{_DATELINE_WORD})?)\s*[-–—]\s*"
     rf"(?P<b>{_DATELINE_WORD}(?:\s+{_DATELINE_WORD})?)\s*[:：]\s*(?=\S)"
 )
-# `… في اخبار سوريا`: a category suffix some sites append to titles.
+# `… في اخبار سوريا`: a category suffix some sites append to titles. A match starts where
+# a run of whitespace does (`(?<!\s)`): a start inside a run would rescan the rest of it,
+# quadratic in a long run (an `<h1>` of newlines), and the leftmost match is the same.
 _TITLE_CATEGORY_SUFFIX = re.compile(
-    r"\s+(?:في|ضمن)\s+(?P<cat>(?:ال)?(?:[أا]خبار|تقارير|مقالات|منوعات|تحقيقات|ملفات|"
+    r"(?<!\s)\s+(?:في|ضمن)\s+(?P<cat>(?:ال)?(?:[أا]خبار|تقارير|مقالات|منوعات|تحقيقات|ملفات|"
     r"سياسة|اقتصاد|رياضة|ثقافة|رأي|مدونات)(?:\s+[^\s]+){0,2})\s*$"
 )
 _SENTENCE_END = (".", "!", "؟", "?", "…", ":", "؛")
@@ -491,7 +494,11 @@ def _is_nav_words(words: list[str]) -> bool:
     return unique <= _NAV_OR_DROP and not unique <= _NAV_DROP
 
 
-_NAME_END = re.compile(r"\s*[|｜,،•·]\s*|\s+[-–—]\s+")
+# Where a name ends. A match starts where a run of whitespace does, or at the separator
+# when no whitespace is before it (`(?<!\s)`): the leftmost match is the same (a match
+# starting inside a run also matches from the run's start), without rescanning a long
+# run from each of its positions (quadratic). `clean_name` takes the first match only.
+_NAME_END = re.compile(r"(?<!\s)(?:\s*[|｜,،•·]\s*|\s+[-–—]\s+)")
 
 
 def clean_name(value: str) -> str | None:
@@ -693,6 +700,7 @@ class _Reader:
         self.site = site
         self.skipping_related = False
         self.join_next = False
+        self.continuation: list[str] = []  # lines continuing the last paragraph (see `finish`)
         self.title_words = 0
 
     # --- metadata --------------------------------------------------------------------
@@ -787,11 +795,20 @@ class _Reader:
                 f.dateline = _dateline_parts(m["a"], m["b"], self.site)
                 line = line[m.end() :]
         if self.join_next and f.body:
-            f.body[-1] = f"{f.body[-1]} {line}"
+            self.continuation.append(line)
         else:
+            self.finish()
             f.body.append(line)
         # a paragraph broken after a comma continues on the next line
         self.join_next = line.endswith(("،", ","))
+
+    def finish(self) -> None:
+        """Join the lines continuing the last paragraph onto it: once, so a paragraph
+        broken over many lines costs its length (not its length times its lines)."""
+        if self.continuation:
+            body = self.fields.body
+            body[-1] = " ".join([body[-1], *self.continuation])
+            self.continuation.clear()
 
 
 def read_lines(lines: Iterable[str], site: str | None, *, title: str | None = None) -> ArticleFields:
@@ -811,6 +828,7 @@ def read_lines(lines: Iterable[str], site: str | None, *, title: str | None = No
             continue
         if not reader.feed(line):
             break
+    reader.finish()
     return reader.fields
 
 
