@@ -7,7 +7,7 @@ import pytest
 
 from workers.adapters.codec import encode_value
 from workers.adapters.dead_letter import REDRIVE_COUNT, REDRIVEN_FROM, DeadLetter
-from workers.cli.dlq import Redrive, plan_redrive
+from workers.cli.dlq import Redrive, plan_redrive, read_letter
 
 
 def letter(topic: str | None = "t.pages.raw", value: bytes | None = b'{"url": 1}', key: bytes | None = b"k") -> bytes:
@@ -16,7 +16,7 @@ def letter(topic: str | None = "t.pages.raw", value: bytes | None = b'{"url": 1}
 
 def plan(value: bytes | None, headers: object = (), **kwargs: object) -> Redrive | str:
     options: dict[str, object] = {"where": "t.pages.dlq:0:9", "default_target": "t.pages.raw"} | kwargs
-    return plan_redrive(value, headers, **options)  # type: ignore[arg-type]
+    return plan_redrive(read_letter(value), headers, **options)  # type: ignore[arg-type]
 
 
 class TestPlanRedrive:

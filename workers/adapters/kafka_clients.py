@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -17,21 +17,32 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from workers.errors import TransientError
 
-__all__ = ["admin_client", "kafka_producer", "probe_kafka", "wait_for_kafka"]
+__all__ = ["admin_client", "kafka_producer", "probe_kafka", "start_client", "wait_for_kafka"]
 
 _MAX_REQUEST_BYTES = 32 * 1024 * 1024  # pages.raw accepts 32 MiB (topics.yaml)
+
+
+async def start_client(
+    start: Callable[[], Awaitable[None]],
+    stop: Callable[[], Awaitable[object]],
+    bootstrap: str,
+    timeout: float | None = None,
+) -> None:
+    """Start a Kafka client (`start`); a broker that cannot be reached (or, with `timeout`,
+    does not answer in time) stops it again and is one TransientError line."""
+    try:
+        await (asyncio.wait_for(start(), timeout) if timeout is not None else start())
+    except (KafkaConnectionError, OSError) as exc:  # TimeoutError is an OSError
+        with contextlib.suppress(Exception):
+            await stop()
+        raise TransientError(f"cannot connect to Kafka at {bootstrap}: {exc or type(exc).__name__}") from None
 
 
 @contextlib.asynccontextmanager
 async def admin_client(bootstrap: str, timeout: float = 10.0) -> AsyncIterator[AIOKafkaAdminClient]:
     """An started admin client; a broker that cannot be reached is a TransientError."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
-    try:
-        await admin.start()
-    except (KafkaConnectionError, OSError) as exc:
-        with contextlib.suppress(Exception):
-            await admin.close()
-        raise TransientError(f"cannot connect to Kafka at {bootstrap}: {exc}") from None
+    await start_client(admin.start, admin.close, bootstrap)
     try:
         yield admin
     finally:
@@ -48,12 +59,7 @@ async def kafka_producer(bootstrap: str, **options: object) -> AsyncIterator[AIO
         request_timeout_ms=15000,
         **options,
     )
-    try:
-        await asyncio.wait_for(producer.start(), 20)
-    except (KafkaConnectionError, OSError, TimeoutError) as exc:
-        with contextlib.suppress(Exception):
-            await producer.stop()
-        raise TransientError(f"cannot connect to Kafka at {bootstrap}: {exc or type(exc).__name__}") from None
+    await start_client(producer.start, producer.stop, bootstrap, timeout=20)
     try:
         yield producer
     finally:

@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaConnectionError
 
+from workers.adapters.kafka_clients import start_client
 from workers.errors import TransientError
 
 __all__ = ["consume", "record_to_dict"]
@@ -66,12 +66,7 @@ async def consume(
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=32 * 1024 * 1024,
     )
-    try:
-        await asyncio.wait_for(consumer.start(), 20)
-    except (KafkaConnectionError, OSError, TimeoutError) as exc:
-        with contextlib.suppress(Exception):
-            await consumer.stop()
-        raise TransientError(f"cannot connect to Kafka at {bootstrap}: {exc or type(exc).__name__}") from None
+    await start_client(consumer.start, consumer.stop, bootstrap, timeout=20)
     try:
         partitions = await _partitions(consumer, topics, wait_for_topics)
         consumer.assign(partitions)

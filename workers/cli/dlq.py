@@ -18,7 +18,15 @@ from workers.adapters.kafka_reader import consume
 from workers.cli._common import DEFAULT_BOOTSTRAP, Bootstrap, Prefix, TopicsFile, dlq_app, load_topics_or_fail, run
 from workers.contract.topics import TopicSet
 
-__all__ = ["DEFAULT_MAX_REDRIVES", "Redrive", "RedriveSummary", "dlq_redrive", "plan_redrive", "redrive_dead_letters"]
+__all__ = [
+    "DEFAULT_MAX_REDRIVES",
+    "Redrive",
+    "RedriveSummary",
+    "dlq_redrive",
+    "plan_redrive",
+    "read_letter",
+    "redrive_dead_letters",
+]
 
 
 DEFAULT_MAX_REDRIVES = 3
@@ -44,7 +52,7 @@ class Redrive:
 
 
 def plan_redrive(
-    value: bytes | None,
+    letter: dict[str, Any],
     headers: object,
     *,
     where: str,
@@ -52,7 +60,8 @@ def plan_redrive(
     target: str | None = None,
     max_redrives: int = DEFAULT_MAX_REDRIVES,
 ) -> Redrive | str:
-    """What to send back for one pages.dlq record, or why not (a one-line reason).
+    """What to send back for one pages.dlq record (`letter`, as `read_letter` gives it), or
+    why not (a one-line reason).
 
     The letter goes back to the topic it came from (`original_topic`: pages.raw, or the
     worker's internal topic for a dedup-stage letter, whose bytes pages.raw's schema would
@@ -60,7 +69,6 @@ def plan_redrive(
     re-driven `max_redrives` times (its `raqib.redrive_count` header, carried into its new
     letter) is refused: its cause is not fixed.
     """
-    letter = _peek(value)
     if not letter:
         return "not a dead-letter record (not a JSON object)"
     original = _original_record(letter)
@@ -107,12 +115,11 @@ async def redrive_dead_letters(
     async with kafka_producer(bootstrap) as producer:
         async for record in consume([dlq], bootstrap, from_beginning=True, until_end=True, idle=idle):
             where = f"{record.partition}:{record.offset}"
-            if stage or error_type:
-                letter = _peek(record.value)
-                if (stage and letter.get("stage") != stage) or (error_type and letter.get("error_type") != error_type):
-                    continue
+            letter = read_letter(record.value)
+            if (stage and letter.get("stage") != stage) or (error_type and letter.get("error_type") != error_type):
+                continue
             plan = plan_redrive(
-                record.value,
+                letter,
                 list(record.headers or ()),
                 where=f"{dlq}:{where}",
                 default_target=topics.name("pages.raw"),
@@ -147,8 +154,8 @@ def _original_record(letter: dict[str, Any]) -> tuple[bytes | None, bytes] | str
         return f"malformed dead letter: bad base64 ({exc})"
 
 
-def _peek(value: bytes | None) -> dict[str, Any]:
-    """The letter as a dict, for filtering ({} when it is not one)."""
+def read_letter(value: bytes | None) -> dict[str, Any]:
+    """A pages.dlq record's value as a dict ({} when it is not a JSON object)."""
     try:
         letter = orjson.loads(value or b"")
     except orjson.JSONDecodeError:

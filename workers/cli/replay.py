@@ -32,11 +32,11 @@ from typing import Annotated, Any, TextIO
 import aiohttp
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from workers.adapters.kafka_clients import admin_client
+from workers.adapters.kafka_clients import admin_client, start_client
 from workers.adapters.kafka_offsets import committed_offsets, end_offsets
 from workers.adapters.kafka_topics import create_topics
 from workers.cli._common import DEFAULT_BOOTSTRAP, Bootstrap, Prefix, TopicsFile, app, fail, load_topics_or_fail, run
@@ -209,11 +209,7 @@ async def run_replay(
 
 async def _resolve(bootstrap: str, topic: str, start: Bound, stop: Bound) -> InputRange:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        await consumer.start()
-    except (KafkaConnectionError, OSError) as exc:
-        await consumer.stop()
-        raise TransientError(f"cannot connect to Kafka at {bootstrap}: {exc}") from None
+    await start_client(consumer.start, consumer.stop, bootstrap)
     try:
         partitions = sorted(consumer.partitions_for_topic(topic) or ())
         if not partitions:
