@@ -1,9 +1,9 @@
 """Ticker dedup benchmark: µs per line on the exact and the near path, bytes per remembered
 item, and datasketch's MinHashLSH on the same lines in the same run.
 
-Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only]` (not a test: it
-prints). Every timing is the median of N rounds (default 7): the benchmark machine is shared.
-A round times raqib on its compiled kernel, raqib on the pure-Python reference (the same
+Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only] [--state-only]`
+(not a test: it prints). Every timing is the median of N rounds (default 7): the benchmark
+machine is shared. A round times raqib on its compiled kernel, raqib on the pure-Python reference (the same
 decisions, `line_match.use_compiled(False)`) and datasketch, back to back; a speed-up is the
 median of the per-round ratios, so a slow spell of the machine hits both of its sides.
 Caches are emptied before each round, so every round starts cold.
@@ -33,6 +33,15 @@ rewordings and hard negatives), normalized once up front, as the parser hands th
   labeled pairs at each threshold. Timed at raqib's threshold (threshold-matched) and at
   its own best-F1 threshold, on the worst case and on the realistic mix (there with the same
   exact-key dict in front, as anyone would put it). Same lines, same process, same run.
+* state size (`--state-only` runs this part alone; issue 14): templated strips (a template,
+  a place from the site's pool, a number, a direction, a city; `Templated`). A realistic
+  state of 1,000 and of 100,000 stored items over 200 sites (Zipf sizes, the same shape at
+  both), then pages of the sites' strips, each shifting its strip by 1-2 items (one in six
+  a rewording of an item on it): µs per sighting of decide + apply, per near-path sighting,
+  postings visited per near-path line (`ticker.postings_visited`), and the ratios. The
+  hostile probe: one scope of 1,000-20,000 templated items, ms per page of 10 new items;
+  one page of a 5,000-item ticker into an empty scope; and the heap bytes per item of a
+  100,000-item state (tracemalloc), with what part of the index holds them.
 """
 
 from __future__ import annotations
@@ -63,13 +72,16 @@ from eval_dedup import (  # noqa: E402
     score,
 )
 
-from workers.core.dedup import line_match  # noqa: E402
+from workers.core.dedup import line_match, ticker  # noqa: E402
 from workers.core.dedup.line_match import Probe, exact_key, line_features  # noqa: E402
 from workers.core.dedup.ticker import (  # noqa: E402
     DEFAULT_CONFIG,
     DedupState,
+    StateChange,
+    TickerEntry,
     TickerSighting,
     decide,
+    ticker_event_id,
 )
 from workers.core.normalize import normalize_for_matching, tokenize  # noqa: E402
 
@@ -369,6 +381,9 @@ def _round(
 def main(argv: list[str]) -> int:
     """Run both and print the figures."""
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 7
+    if "--state-only" in argv:
+        print_state_size(repeat)
+        return 0
     pairs = load_pairs()
     lines = sorted({p.a for p in pairs} | {p.b for p in pairs})
     stream = realistic_stream(lines)
@@ -434,7 +449,38 @@ def main(argv: list[str]) -> int:
     print(f"  (normalize_for_matching, done by the parser: {normalize_us:.1f} µs/line)")
     if ds_setup is not None:
         _print_datasketch(rounds, ds_scores, ds_setup)
+    print_state_size(repeat)
     return 0
+
+
+def print_state_size(repeat: int) -> None:
+    """The cost against the size of the state: realistic state at 1k and 100k items, one
+    scope of 1k-20k items, one 5,000-item page, memory per item at 100k."""
+    small, large = 1_000, 100_000
+    kernel = "compiled kernel" if line_match.compiled() else "pure Python"
+    print(f"state size ({kernel}; {SITES} sites, Zipf sizes, templated strips, {PAGE_ITEMS} items a page):")
+    figures = bench_state_size((small, large), repeat)
+    for total, f in figures.items():
+        print(
+            f"  {total:>7,} stored: {f['us']:5.1f} µs/sighting decide + apply over {f['sightings']:,.0f} sightings; "
+            f"{f['near_share']:.0%} near path at {f['near_us']:.1f} µs each, "
+            f"{f['postings']:.1f} postings visited per near-path line (most {f['most_postings']:.0f}); "
+            f"median of {f['rounds']:.0f} rounds"
+        )
+    print(
+        f"  {large:,} vs {small:,}: {figures[large]['us'] / figures[small]['us']:.2f}x per sighting, "
+        f"{figures[large]['near_us'] / figures[small]['near_us']:.2f}x per near-path sighting"
+    )
+    for size, f in bench_one_scope((1_000, 2_000, 3_000, 4_000, 10_000, 20_000)).items():
+        print(
+            f"  one scope of {size:>6,} items: {f['ms_per_page']:6.2f} ms per page of {PAGE_ITEMS} new items, "
+            f"{f['postings']:.1f} postings per line"
+        )
+    page = bench_big_page()
+    print(f"  one page of 5,000 new items (empty scope): {page['s']:.2f} s, {page['postings']:.1f} postings per line")
+    memory = memory_at(large)
+    parts = ", ".join(f"{k.removesuffix('_bytes')} {v:.0f}" for k, v in memory.items() if k.endswith("_bytes"))
+    print(f"  memory at {memory['items']:,.0f} items: {memory['heap']:.0f} B/item heap (tracemalloc); by part: {parts}")
 
 
 def _print_datasketch(
@@ -466,6 +512,266 @@ def _print_datasketch(
         f"  realistic mix (with apply / with insert): {_ratio(rounds, 'ds_mix_us', 'mix_us'):.1f}x / "
         f"{_ratio(rounds, 'dsbest_mix_us', 'mix_us'):.1f}x"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# cost against the size of the state (issue 14): templated strips, as sites serve them
+
+_LETTERS = "ابتثجحخدرزسشصضطعغفقكلمنهي"
+_ACTORS = ("قوات النظام", "الطيران الروسي", "قوات قسد", "فصائل المعارضة", "هيئة تحرير الشام")
+_WEAPONS = ("بقذائف المدفعية", "براجمات الصواريخ", "بقذائف الهاون", "بالرشاشات الثقيلة", "بالطيران المسير")
+_NOUNS = ("قرية", "بلدة", "مدينة")
+_DIRECTIONS = ("جنوب", "شمال", "شرق", "غرب", "ريف")
+_CITIES = ("إدلب", "حلب", "حماة", "درعا", "دير الزور", "الرقة", "حمص", "اللاذقية")
+_TEMPLATES = (
+    "قوات النظام تقصف {weapon} {noun} {place} {direction} {city}",
+    "مقتل {n} مدنيين بقصف {actor} على {noun} {place} {direction} {city}",
+    "{actor} تعتقل {n} شبان من {noun} {place} {direction} {city}",
+    "إصابة {n} مدنيين بانفجار عبوة ناسفة في {noun} {place} {direction} {city}",
+    "الطيران الروسي يشن {n} غارات على {noun} {place} {direction} {city}",
+    "{actor} تستهدف {weapon} مواقع في محيط {noun} {place} {direction} {city}",
+)
+# how a desk rewords an item of its strip: an attribution or a word added
+_REWORDINGS = ("عاجل: {line}", "{line} وفق ناشطين", "{line} (مصادر محلية)")
+SITES = 200
+SITE_ZIPF = 0.8  # site i holds a share of the items proportional to 1 / (i + 1) ** 0.8
+STRIP_EVERY = timedelta(minutes=2)
+T_NOW = T0 + timedelta(days=3)
+
+
+def _place(rng: random.Random) -> str:
+    name = "".join(rng.choice(_LETTERS) for _ in range(rng.randint(4, 6)))
+    return rng.choice(("", "", "", "كفر", "تل ", "عين ", "ال")) + name
+
+
+class Templated:
+    """Distinct templated ticker lines of one site: a template, a place from the site's
+    pool (each place recurs about three times among `expected` lines), a number, a
+    direction and a city."""
+
+    def __init__(self, seed: int, expected: int) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible text, not cryptography
+        self.places = [_place(self.rng) for _ in range(max(8, expected // 3))]
+        self.seen: set[str] = set()
+
+    def line(self) -> str:
+        """A line whose normalized text was not produced before."""
+        rng = self.rng
+        while True:
+            line = rng.choice(_TEMPLATES).format(
+                weapon=rng.choice(_WEAPONS),
+                noun=rng.choice(_NOUNS),
+                place=rng.choice(self.places),
+                direction=rng.choice(_DIRECTIONS),
+                city=rng.choice(_CITIES),
+                actor=rng.choice(_ACTORS),
+                n=rng.randint(2, 60),
+            )
+            normalized = normalize_for_matching(line)
+            if normalized not in self.seen:
+                self.seen.add(normalized)
+                return line
+
+
+def site_sizes(total: int, sites: int = SITES) -> list[int]:
+    """Stored items per site: `total` split by a Zipf law (the same shape at any total)."""
+    weights = [1 / (i + 1) ** SITE_ZIPF for i in range(sites)]
+    scale = total / sum(weights)
+    sizes = [max(1, round(w * scale)) for w in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
+def filled_state(sizes: list[int], seed: int = 0) -> tuple[DedupState, list[Templated], list[list[str]]]:
+    """A state holding `sizes[i]` distinct templated items of site i, first seen over the
+    horizon before `T_NOW` (applied as the entries `decide` stores for new items, which is
+    faster than deciding them); also each site's line generator and its strip (the latest
+    `PAGE_ITEMS` items, newest first)."""
+    state = DedupState()
+    generators, strips = [], []
+    span = DEFAULT_CONFIG.horizon_s - 3600
+    now = int(T_NOW.timestamp())
+    for site, size in enumerate(sizes):
+        gen = Templated(seed * 1_000_003 + site, size)
+        scope = f"site{site}.example"
+        lines = [gen.line() for _ in range(size)]
+        puts = []
+        for k, line in enumerate(lines):
+            normalized = normalize_for_matching(line)
+            at = now - span + span * k // size
+            puts.append(TickerEntry(scope, ticker_event_id(scope, normalized), normalized, at, at))
+        state.apply(StateChange(put=tuple(puts)))
+        generators.append(gen)
+        strips.append(lines[-PAGE_ITEMS:][::-1])
+    return state, generators, strips
+
+
+def strip_pages(
+    sizes: list[int], generators: list[Templated], strips: list[list[str]], n_new: int, seed: int = 1
+) -> list[TickerSighting]:
+    """Pages of the sites' strips after `T_NOW`, each from a site picked by its size, until
+    `n_new` items were new on their strip: a page shifts its strip by 1-2 items, one in six
+    of them a rewording of an item on the strip."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible stream, not cryptography
+    out: list[TickerSighting] = []
+    made = page = 0
+    while made < n_new:
+        site = rng.choices(range(len(sizes)), weights=sizes)[0]
+        strip, gen = strips[site], generators[site]
+        for _ in range(rng.randint(1, 2)):
+            line = rng.choice(_REWORDINGS).format(line=rng.choice(strip)) if rng.random() < 1 / 6 else gen.line()
+            strip.insert(0, line)
+            made += 1
+        del strip[PAGE_ITEMS:]
+        scope = f"site{site}.example"
+        seen_at, url = T_NOW + page * STRIP_EVERY, f"https://{scope}/breaking?page={page}"
+        out.extend(TickerSighting(scope, line, normalize_for_matching(line), seen_at, url) for line in strip)
+        page += 1
+    return out
+
+
+def postings_visited() -> int:
+    """Postings the candidate lookups visited so far (0 where the counter does not exist)."""
+    counter = getattr(ticker, "postings_visited", None)
+    return counter() if counter is not None else 0
+
+
+def time_stream(state: DedupState, stream: list[TickerSighting]) -> dict[str, float]:
+    """decide + apply over `stream` (changing `state`): µs per sighting and per sighting
+    that missed the exact key (the near path), the near path's share, postings visited
+    per near-path sighting and the most visited by one."""
+    total = near_total = 0.0
+    n_near = most = 0
+    visited = postings_visited()
+    for s in stream:
+        is_near = state.view(s.scope).exact(exact_key(s.normalized)) is None
+        before = postings_visited()
+        t = time.perf_counter()
+        state.apply(decide(s, state)[1])
+        dt = time.perf_counter() - t
+        total += dt
+        if is_near:
+            near_total += dt
+            n_near += 1
+            most = max(most, postings_visited() - before)
+    return {
+        "us": total / len(stream) * 1e6,
+        "near_us": near_total / max(1, n_near) * 1e6,
+        "near_share": n_near / len(stream),
+        "postings": (postings_visited() - visited) / max(1, n_near),
+        "most_postings": most,
+    }
+
+
+def bench_state_size(totals: tuple[int, ...], repeat: int) -> dict[int, dict[str, float]]:
+    """The realistic state: `total` stored items over `SITES` sites (Zipf sizes), then
+    strip pages until 10% of `total` (at least 300) were new; medians over `repeat` rounds
+    (a third of them from 10,000 items up), each on a freshly filled state."""
+    out = {}
+    for total in totals:
+        rounds = []
+        for _ in range(repeat if total < 10_000 else max(1, repeat // 3)):
+            sizes = site_sizes(total)
+            state, generators, strips = filled_state(sizes)
+            stream = strip_pages(sizes, generators, strips, max(300, total // 10))
+            _clear_caches()
+            gc.collect()
+            rounds.append(time_stream(state, stream))
+        out[total] = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+        out[total]["sightings"] = len(stream)
+        out[total]["rounds"] = len(rounds)
+    return out
+
+
+def bench_one_scope(sizes: tuple[int, ...], pages: int = 20) -> dict[int, dict[str, float]]:
+    """The hostile probe: one scope holding `size` templated items, then `pages` pages of
+    10 templated items all new: ms per page (median) and postings per line."""
+    out = {}
+    for size in sizes:
+        state, generators, _ = filled_state([size], seed=7)
+        gen = generators[0]
+        per_page = []
+        visited = postings_visited()
+        for page in range(pages):
+            seen_at = T_NOW + page * STRIP_EVERY
+            items = [gen.line() for _ in range(PAGE_ITEMS)]
+            sightings = [TickerSighting("site0.example", x, normalize_for_matching(x), seen_at) for x in items]
+            start = time.perf_counter()
+            for s in sightings:
+                state.apply(decide(s, state)[1])
+            per_page.append(time.perf_counter() - start)
+        out[size] = {
+            "ms_per_page": statistics.median(per_page) * 1e3,
+            "postings": (postings_visited() - visited) / (pages * PAGE_ITEMS),
+        }
+    return out
+
+
+def bench_big_page(items: int = 5000) -> dict[str, float]:
+    """One page whose ticker holds `items` distinct templated items, into an empty scope:
+    seconds for the page, and postings visited per line."""
+    gen = Templated(11, items)
+    lines = [gen.line() for _ in range(items)]
+    sightings = [TickerSighting("big.example", x, normalize_for_matching(x), T_NOW) for x in lines]
+    state = DedupState()
+    visited = postings_visited()
+    _clear_caches()
+    start = time.perf_counter()
+    for s in sightings:
+        state.apply(decide(s, state)[1])
+    return {"s": time.perf_counter() - start, "postings": (postings_visited() - visited) / items}
+
+
+def memory_at(total: int) -> dict[str, float]:
+    """Heap bytes per remembered item of a realistic state of `total` items (tracemalloc,
+    the state built under it), and what dominates (`index_breakdown`)."""
+    sizes = site_sizes(total)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    state, _, _ = filled_state(sizes)
+    heap = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return {"items": len(state), "heap": heap / len(state), **index_breakdown(state)}
+
+
+def index_breakdown(state: DedupState) -> dict[str, float]:
+    """Bytes per item by part of the index (`sys.getsizeof`, each object counted once, in
+    the first part that reaches it): entries (the dict, the records, their texts and ids),
+    features (the per-text `LineFeatures` and what they hold), exact keys map, postings."""
+    seen: set[int] = set()
+
+    def size(obj: object) -> int:
+        if id(obj) in seen:
+            return 0
+        seen.add(id(obj))
+        return sys.getsizeof(obj)
+
+    def deep(obj: object) -> int:
+        n = size(obj)
+        if n and isinstance(obj, tuple | list | frozenset | set):
+            n += sum(deep(x) for x in obj)
+        elif n and isinstance(obj, dict):
+            n += sum(deep(k) + deep(v) for k, v in obj.items())
+        return n
+
+    parts = dict.fromkeys(("entries", "features", "exact", "postings", "other"), 0)
+    for index in state.scopes.values():
+        parts["entries"] += deep(index.entries)
+        slots = {name: getattr(index, name) for name in type(index).__slots__ if hasattr(index, name)}
+        for name, value in slots.items():
+            if name == "entries":
+                continue
+            part = (
+                "features"
+                if "feature" in name
+                else "exact"
+                if "exact" in name
+                else ("postings" if "posting" in name else "other")
+            )
+            parts[part] += deep(value)
+    n = len(state)
+    return {f"{k}_bytes": v / n for k, v in parts.items()}
 
 
 def _time_normalize(lines: list[str]) -> float:

@@ -9,13 +9,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies_dedup import sighting_lists, sightings
-from workers.core.dedup.ticker import Decision, DedupState, Duplicate, New, TickerSighting, decide
+from workers.core.dedup.ticker import (
+    DEFAULT_CONFIG,
+    Decision,
+    DedupConfig,
+    DedupState,
+    Duplicate,
+    New,
+    StateChange,
+    TickerEntry,
+    TickerSighting,
+    decide,
+    postings_visited,
+)
+
+# A budget small enough that the generated streams' lookups run in the bounded regime
+# (lists looked up rather than walked, lines with no candidate), as a large state does.
+SMALL_BUDGET = DedupConfig(max_postings=2)
 
 
-def run(state: DedupState, items: list[TickerSighting]) -> list[Decision]:
+def run(state: DedupState, items: list[TickerSighting], config: DedupConfig = DEFAULT_CONFIG) -> list[Decision]:
     out = []
     for item in items:
-        decision, change = decide(item, state)
+        decision, change = decide(item, state, config)
         state.apply(change)
         out.append(decision)
     return out
@@ -87,3 +103,36 @@ class TestDedupProperties:
         rnd.shuffle(records)  # type: ignore[attr-defined]
         rebuilt = DedupState.from_records(records)
         assert decide(items[-1], rebuilt) == decide(items[-1], state)
+
+
+class TestBoundedLookupProperties:
+    @given(sighting_lists, st.sampled_from((1, 2, 6, 20)))
+    def test_a_lookup_visits_at_most_the_budget(self, items: list[TickerSighting], budget: int) -> None:
+        """Whatever the state, no decision's candidate lookup visits more than
+        `max_postings` postings."""
+        config = DedupConfig(max_postings=budget)
+        state = DedupState()
+        for item in items:
+            before = postings_visited()
+            _, change = decide(item, state, config)
+            assert postings_visited() - before <= budget
+            state.apply(change)
+
+    @given(sighting_lists)
+    def test_replay_is_byte_identical_on_a_small_budget(self, items: list[TickerSighting]) -> None:
+        """Replays give identical decisions and records in the bounded regime too."""
+        s1, s2 = DedupState(), DedupState()
+        assert run(s1, items, SMALL_BUDGET) == run(s2, items, SMALL_BUDGET)
+        assert orjson.dumps(list(s1.records())) == orjson.dumps(list(s2.records()))
+
+    @given(sighting_lists, st.randoms(use_true_random=False))
+    def test_indexing_order_does_not_matter_on_a_small_budget(self, items: list[TickerSighting], rnd: object) -> None:
+        """The entries indexed in any order (as a worker's rebuild from its table does,
+        unsorted) decide the same in the bounded regime."""
+        state = DedupState()
+        run(state, items[:-1], SMALL_BUDGET)
+        entries = [TickerEntry.from_json(key, value) for key, value in state.records()]
+        rnd.shuffle(entries)  # type: ignore[attr-defined]
+        shuffled = DedupState()
+        shuffled.apply(StateChange(put=tuple(entries)))
+        assert decide(items[-1], shuffled, SMALL_BUDGET) == decide(items[-1], state, SMALL_BUDGET)

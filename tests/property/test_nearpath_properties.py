@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from tests.strategies_dedup import sighting_lists
 from tests.unit.test_nearpath import kernel, python_reference
-from workers.core.dedup import line_match
+from workers.core.dedup import line_match, ticker
 from workers.core.dedup.line_match import Probe
-from workers.core.dedup.ticker import DedupState, TickerSighting, decide
+from workers.core.dedup.ticker import DEFAULT_CONFIG, DedupConfig, DedupState, TickerSighting, decide
 from workers.core.normalize import normalize_for_matching
 
 # Words that reach every rule: stop words, benign words, place markers, directions,
@@ -86,11 +86,13 @@ def test_first_match_agrees_on_rewordings(pair: tuple[str, str], threshold: floa
         assert kernel().first_match(x, (y,), threshold) == Probe(x, threshold)._first_match((y,))
 
 
-def _decide_all(items: list[TickerSighting]) -> tuple[list[object], list[object]]:
+def _decide_all(items: list[TickerSighting], config: DedupConfig = DEFAULT_CONFIG) -> tuple[list[object], list[object]]:
     state = DedupState()
     decisions = []
     for item in items:
-        decision, change = decide(item, state)
+        index = state.view(item.scope)
+        decisions.append(index.candidates(line_match.line_features(item.normalized), config))
+        decision, change = decide(item, state, config)
         decisions.append(decision)
         state.apply(change)
     return decisions, list(state.records())
@@ -102,4 +104,20 @@ def test_decide_agrees(items: list[TickerSighting]) -> None:
     compiled = _decide_all(items)
     with python_reference():
         reference = _decide_all(items)
+    assert compiled == reference
+
+
+@given(sighting_lists, st.sampled_from((1, 2, 3, 4, 12)))
+def test_bounded_lookup_agrees(items: list[TickerSighting], budget: int) -> None:
+    """With a postings budget the generated streams exceed (lists looked up rather than
+    walked, lines left without candidates): the same candidates, decisions and records,
+    and the same postings visited."""
+    config = DedupConfig(max_postings=budget)
+    before = ticker.postings_visited()
+    compiled = _decide_all(items, config)
+    visited = ticker.postings_visited() - before
+    with python_reference():
+        before = ticker.postings_visited()
+        reference = _decide_all(items, config)
+        assert ticker.postings_visited() - before == visited
     assert compiled == reference

@@ -7,19 +7,26 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
+from workers.core.dedup import line_match
+from workers.core.dedup.line_match import line_features
 from workers.core.dedup.ticker import (
+    DEFAULT_CONFIG,
     DedupConfig,
     DedupState,
     Duplicate,
     New,
     StateChange,
+    TickerEntry,
     TickerSighting,
+    _split_probes,
     decide,
     dedup_scope,
     expire,
+    postings_visited,
     sighting_record,
     ticker_event_id,
 )
+from workers.core.normalize import normalize_for_matching
 
 T0 = datetime(2020, 6, 29, 12, 0, tzinfo=UTC)
 MANSOURA = '"قسد" تعتقل شبان من بلدة المنصور غرب مدينة الرقة لسوقهم إلى التجنيد الاجباري'
@@ -223,7 +230,149 @@ class TestConfig:
         with pytest.raises(ValueError, match="threshold"):
             DedupConfig(threshold=0)
 
+    def test_rejects_a_zero_postings_budget(self) -> None:
+        """A candidate lookup must be allowed to visit something."""
+        with pytest.raises(ValueError, match="max_postings"):
+            DedupConfig(max_postings=0)
+
     def test_rejects_non_positive_horizon(self) -> None:
         """A zero horizon is refused."""
         with pytest.raises(ValueError, match="horizon"):
             DedupConfig(horizon=timedelta(0))
+
+
+# Templated strips, as the hostile probe of issue 14 fed them: most words shared, the place,
+# number, direction and city varying.
+_LETTERS = "بتثجحخدرزسشصضطعغفقكلمنهي"
+_TEMPLATES = (
+    "قوات النظام تقصف بقذائف المدفعية {noun} {place} {direction} {city}",
+    "مقتل {n} مدنيين بقصف الطيران الروسي على {noun} {place} {direction} {city}",
+    "قوات قسد تعتقل {n} شبان من {noun} {place} {direction} {city}",
+)
+_NOUNS, _DIRECTIONS = ("قرية", "بلدة", "مدينة"), ("جنوب", "شمال", "شرق", "غرب")
+_CITIES = ("إدلب", "حلب", "حماة", "درعا", "الرقة")
+
+
+def _place(i: int) -> str:
+    return "".join(_LETTERS[(i // len(_LETTERS) ** k) % len(_LETTERS)] for k in range(4)) + "ان"
+
+
+def templated(i: int) -> str:
+    """The i-th templated line: every place recurs in about three lines of the first 3n."""
+    return _TEMPLATES[i % 3].format(
+        noun=_NOUNS[i % 3],
+        place=_place(i // 3),
+        direction=_DIRECTIONS[(i // 7) % 4],
+        city=_CITIES[(i // 11) % 5],
+        n=2 + i % 13,
+    )
+
+
+def templated_state(size: int, scope: str = "smart", *, reverse: bool = False) -> DedupState:
+    """A scope holding `size` templated items (the entries `decide` stores for new items),
+    applied in order or, with `reverse`, in the reverse order."""
+    at = int(T0.timestamp())
+    entries = []
+    for i in range(size):
+        normalized = normalize_for_matching(templated(i))
+        entries.append(TickerEntry(scope, ticker_event_id(scope, normalized), normalized, at + i, at + i))
+    state = DedupState()
+    state.apply(StateChange(put=tuple(reversed(entries) if reverse else entries)))
+    return state
+
+
+def _probed_holders(state: DedupState, line: str, config: DedupConfig) -> int:
+    """Postings an unbounded walk of the line's probed tokens would visit."""
+    postings = state.view("smart")._postings
+    tokens = line_features(normalize_for_matching(line)).tokens
+    sizes = sorted(len(postings[t]) for t in tokens if t in postings)
+    return sum(sizes[: max(1, -(-len(tokens) * 7 // 10))])
+
+
+@pytest.fixture(params=[True, False], ids=["compiled", "reference"])
+def implementation(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Run the test on the compiled kernel and on the Python reference."""
+    line_match.use_compiled(request.param)
+    if request.param and not line_match.compiled():
+        pytest.skip("the kernel is not built (test_nearpath.py::test_kernel_is_built fails)")
+    yield
+    line_match.use_compiled(True)
+
+
+@pytest.mark.usefixtures("implementation")
+class TestBoundedCandidates:
+    """Candidate lookup visits a bounded number of postings whatever the size of the state
+    (issue 14): counted, never timed."""
+
+    def test_postings_visited_do_not_grow_with_the_state(self) -> None:
+        """New templated lines against 300 and 6,000 stored items of one scope: each lookup
+        visits at most `max_postings`, the most visited does not grow with the state,
+        and an unbounded walk of the same probed lists would visit far more."""
+        config = DEFAULT_CONFIG
+        most = {}
+        for size in (300, 6_000):
+            state = templated_state(size)
+            index = state.view("smart")
+            visits = []
+            for i in range(size, size + 60):  # new lines: places not seen before
+                before = postings_visited()
+                index.candidates(line_features(normalize_for_matching(templated(i))), config)
+                visits.append(postings_visited() - before)
+            most[size] = max(visits)
+            assert most[size] <= config.max_postings
+        assert most[6_000] <= most[300]
+        walked_unbounded = _probed_holders(templated_state(6_000), templated(6_001), config)
+        assert walked_unbounded > 10 * config.max_postings
+
+    def test_a_rewording_is_still_found_in_a_large_scope(self) -> None:
+        """In a scope of 6,000 templated items a rewording of one of them is a duplicate of
+        it, and the same template at another place is new."""
+        state = templated_state(6_000)
+        target = templated(4_321)
+        expected = ticker_event_id("smart", normalize_for_matching(target))
+        later = T0 + timedelta(hours=2)
+        reworded, _ = decide(see(target + " وفق ناشطين", later), state)
+        assert isinstance(reworded, Duplicate)
+        assert (reworded.event_id, reworded.kind) == (expected, "near")
+        other_place = target.replace(_place(4_321 // 3), "كفرنبل")
+        assert isinstance(decide(see(other_place, later), state)[0], New)
+
+    def test_order_of_indexing_does_not_matter(self) -> None:
+        """The same entries indexed in the opposite order (as a rebuild from a table may
+        do) give the same candidates and decisions in the bounded regime."""
+        forward, backward = templated_state(3_000), templated_state(3_000, reverse=True)
+        for i in list(range(0, 3_000, 97)) + list(range(3_000, 3_030)):
+            line = templated(i) + (" وفق ناشطين" if i % 2 else "")
+            features = line_features(normalize_for_matching(line))
+            a = forward.view("smart").candidates(features, DEFAULT_CONFIG)
+            assert a == backward.view("smart").candidates(features, DEFAULT_CONFIG)
+            sighting = see(line, T0 + timedelta(hours=1))
+            assert decide(sighting, forward) == decide(sighting, backward)
+
+    def test_below_the_budget_every_probed_list_is_walked(self) -> None:
+        """In a small scope the lookup is the unbounded one: the same candidates as with a
+        budget no lookup reaches."""
+        state = templated_state(40)
+        unbounded = DedupConfig(max_postings=1 << 30)
+        for i in range(0, 60):
+            features = line_features(normalize_for_matching(templated(i)))
+            found = state.view("smart").candidates(features, DEFAULT_CONFIG)
+            assert found == state.view("smart").candidates(features, unbounded)
+
+
+class TestSplitProbes:
+    @pytest.mark.parametrize(
+        ("sizes", "budget", "expected"),
+        [
+            ([3, 40, 200, 900], 256, (2, 2)),  # 43 walked, looked up in 2 lists: 129 visits
+            ([3, 400, 500], 256, (1, 2)),  # the rarest, looked up in both others
+            ([60, 400, 500, 600, 700], 256, (1, 3)),  # 60 * 5 > 256: 60 * (1 + 3) = 240
+            ([200, 400], 256, (0, 0)),  # even the rarest is over half the budget
+        ],
+    )
+    def test_splits_within_the_budget(self, sizes: list[int], budget: int, expected: tuple[int, int]) -> None:
+        """(lists walked, lists looked up in), w * (1 + m) <= budget."""
+        walk, look = _split_probes(sizes, budget)
+        assert (walk, look) == expected
+        assert sum(sizes[:walk]) * (1 + look) <= budget
+        assert walk + look <= len(sizes)

@@ -21,7 +21,7 @@ References (keep in step; the tests compare each pair):
                       `_strip_word`, `_word_info`; `LineFeatures.order` -> `_hash_order`)
 * `first_match`    -> `line_match.Probe.first_match` (`_drop_all_joins`, `_is_join`,
                       `_vetoed`, `_substituted`, `_dice`, `_both_have_extra`)
-* `candidates`     -> `ticker.ScopeIndex.candidates`
+* `candidates`     -> `ticker.ScopeIndex.candidates` (and its `postings_visited` counter)
 * `near`           -> `candidates`, then the candidate loop of `ticker.decide`
 * `add_postings`   -> `ticker.ScopeIndex._add_postings`
 
@@ -53,6 +53,10 @@ cdef extern from "Python.h":
     object PyFrozenSet_New(PyObject *)
     int PyDict_Next(object, Py_ssize_t *, PyObject **, PyObject **)
     int PySet_Add(object, object) except -1
+    # the dict's stored hash of each key, so that a posting's event id is never read
+    # (in a large state each would be a cache miss)
+    int _PyDict_Next(object, Py_ssize_t *, PyObject **, PyObject **, Py_hash_t *)
+    PyObject *_PyDict_GetItem_KnownHash(object, object, Py_hash_t)
 
 cdef extern from *:
     """
@@ -904,28 +908,41 @@ cdef bint _ranked_before(CountSlot *x, CountSlot *y) except -1:
     return PyUnicode_Compare(<object>x.key, <object>y.key) < 0
 
 
-def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
+# Postings visited by `_candidates` (holders walked, plus one per found event looked up in
+# a common token's holders): `ticker.postings_visited` reads it, for tests and benchmarks.
+cdef long long _visited = 0
+
+
+def postings_visited():
+    """Postings the compiled candidate lookups have visited since the module was loaded."""
+    return _visited
+
+
+def candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit, Py_ssize_t budget):
     """`ticker.ScopeIndex.candidates`: event ids sharing probed rare tokens, most shared
-    first (ties by event id), at most `limit`. `postings`: token -> {event id: None}."""
-    return _candidates(tokens, postings, probe_share, limit)
+    first (ties by event id), at most `limit`, walking at most `budget` postings.
+    `postings`: token -> {event id: None}."""
+    return _candidates(tokens, postings, probe_share, limit, budget)
 
 
 def near(features, dict postings, dict entries, texts, double probe_share, Py_ssize_t limit,
-         long long oldest, long long latest, double threshold):
+         Py_ssize_t budget, long long oldest, long long latest, double threshold):
     """The near path of `ticker.decide` in one call: `candidates`, then the candidate loop."""
-    cdef list found = _candidates(<frozenset>(<tuple>features)[F_TOKENS], postings, probe_share, limit)
+    cdef list found = _candidates(<frozenset>(<tuple>features)[F_TOKENS], postings, probe_share, limit, budget)
     if not found:
         return None
     return _best_match(<tuple>features, found, entries, texts, oldest, latest, threshold)
 
 
-cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit):
-    cdef Py_ssize_t n_tokens = len(tokens), n_found = 0, n_probe, i, j, total = 0
+cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ssize_t limit, Py_ssize_t budget):
+    global _visited
+    cdef Py_ssize_t n_tokens = len(tokens), n_found = 0, n_probe, i, j, total = 0, n_walk, n_look
     cdef Py_ssize_t mask, n_keys = 0, n_ranked = 0, pos
     cdef Probed *found
     cdef Probed tmp
     cdef CountSlot slot
     cdef CountSlot *ranked
+    cdef CountSlot *slot_p
     cdef PyObject *holders
     cdef PyObject *key
     cdef Py_hash_t h
@@ -953,7 +970,8 @@ cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ss
         n_probe = <Py_ssize_t>ceil(probe_share * n_tokens)
         if n_probe < 1:
             n_probe = 1
-        if n_probe < n_found:  # the rarest first, ties by token: insertion sort of a dozen
+        if n_probe < n_found or total > budget:
+            # the rarest first, ties by token: insertion sort of a dozen
             for i in range(1, n_found):
                 tmp = found[i]
                 j = i - 1
@@ -961,17 +979,35 @@ cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ss
                     found[j + 1] = found[j]
                     j -= 1
                 found[j + 1] = tmp
+        if n_probe < n_found:
             n_found = n_probe
             total = 0
             for i in range(n_found):
                 total += found[i].holders
+        # the holder lists walked (all when they fit in the budget) and those the events
+        # found are looked up in: `ticker._split_probes`
+        n_walk = n_found
+        n_look = 0
+        if total > budget:
+            total = 0
+            for i in range(n_found):  # never runs off the end: total > budget there
+                if (total + found[i].holders) * (n_found - i) > budget:
+                    n_walk = i
+                    n_look = n_found - i
+                    break
+                total += found[i].holders
+            if n_walk == 0:
+                if 2 * found[0].holders > budget:  # even the rarest is too common to walk
+                    return out
+                n_walk = 1
+                total = found[0].holders
+                n_look = budget // total - 1
         _counts_for(total)
         mask = _counts_size - 1
         stamp = _stamp
-        for i in range(n_found):
+        for i in range(n_walk):
             pos = 0
-            while PyDict_Next(<object>found[i].postings, &pos, &key, NULL):
-                h = raqib_hash(key)
+            while _PyDict_Next(<object>found[i].postings, &pos, &key, NULL, &h):
                 j = h & mask
                 while True:
                     if _counts[j].stamp != stamp:
@@ -987,6 +1023,12 @@ cdef list _candidates(frozenset tokens, dict postings, double probe_share, Py_ss
                         _counts[j].count += 1
                         break
                     j = (j + 1) & mask
+        for i in range(n_walk, n_walk + n_look):  # common tokens: each found event looked up
+            for j in range(n_keys):
+                slot_p = &_counts[_count_filled[j]]
+                if _PyDict_GetItem_KnownHash(<object>found[i].postings, <object>slot_p.key, slot_p.hash) != NULL:
+                    slot_p.count += 1
+        _visited += total + n_keys * n_look
     finally:
         free(found)
     # a line sharing a single token with this one cannot reach any useful threshold

@@ -23,7 +23,9 @@ Rules, in order:
    O(1). Reworded copies met before are kept as aliases of their event, so a rewording
    that repeats on every page also takes this path (kind "near", its stored similarity).
 4. **Near.** Candidates come from an inverted index of content tokens, probing the query's
-   rarest tokens; each is verified with `line_match.Probe` (the verdict of
+   rarest tokens within a budget of postings visited (`max_postings`: long lists are looked
+   up for the events the rare ones hold, not walked; see `ScopeIndex.candidates`), so the
+   cost of a line does not grow with the state; each is verified with `line_match.Probe` (the verdict of
    `line_match.compare`, which can veto the merge: numbers, negation, place,
    substitution; see that module). The best candidate whose
    similarity reaches `config.threshold` and that no rule vetoes wins; ties go to the
@@ -98,6 +100,7 @@ __all__ = [
     "dedup_scope",
     "epoch_seconds",
     "expire",
+    "postings_visited",
     "sighting_record",
     "ticker_event_id",
 ]
@@ -119,6 +122,10 @@ class DedupConfig:
     # Share of a line's content tokens, rarest first, probed in the inverted index. Any
     # line that shares at least (1 - probe_share) of them shares a probed one.
     probe_share: float = 0.7
+    # Postings a candidate lookup may visit (holders walked + found events looked up in
+    # the holders of tokens too common to walk): bounds its cost whatever the size of the
+    # state (`ScopeIndex.candidates`; docs/dedup.md, "How candidates are bounded").
+    max_postings: int = 256
     # horizon and touch_interval in whole seconds, computed once (decide reads them per item)
     horizon_s: int = field(init=False, repr=False, compare=False)
     touch_interval_s: float = field(init=False, repr=False, compare=False)
@@ -135,8 +142,8 @@ class DedupConfig:
         if self.touch_interval < timedelta(0) or self.touch_interval >= self.horizon:
             msg = "touch_interval must be >= 0 and shorter than the horizon"
             raise ValueError(msg)
-        if self.max_aliases < 0 or self.max_candidates < 1:
-            msg = "max_aliases must be >= 0 and max_candidates >= 1"
+        if self.max_aliases < 0 or self.max_candidates < 1 or self.max_postings < 1:
+            msg = "max_aliases must be >= 0, max_candidates and max_postings >= 1"
             raise ValueError(msg)
         if not 0.0 < self.probe_share <= 1.0:
             msg = f"probe_share must be in (0, 1], got {self.probe_share}"
@@ -276,6 +283,18 @@ class StateChange(NamedTuple):
 
 NO_CHANGE: Final = StateChange()
 
+# Postings visited by the Python candidate lookups: holders walked, plus one per event
+# looked up in a common token's holders (a counter, for tests and benchmarks).
+_visited = [0]
+
+
+def postings_visited() -> int:
+    """Postings the candidate lookups have visited since the process started (holders
+    walked, plus one per found event looked up in a common token's holders), on either
+    implementation: an instrument for tests and benchmarks, never read by `decide`."""
+    kernel = _nearpath.postings_visited() if line_match._BUILT else 0
+    return _visited[0] + kernel
+
 
 class ScopeIndex:
     """The entries of one scope with the indexes `decide` reads (derived, not stored)."""
@@ -284,8 +303,9 @@ class ScopeIndex:
 
     def __init__(self) -> None:
         self.entries: dict[str, TickerEntry] = {}
-        # exact key -> (event id, similarity, True for the first sighting's own text)
-        self._exact: dict[bytes, tuple[str, float, bool]] = {}
+        # exact key -> the event id for the first sighting's own text (most keys: a bare
+        # str, no tuple per item), (event id, similarity) for a remembered rewording
+        self._exact: dict[bytes, str | tuple[str, float]] = {}
         # token -> the events holding it, as the keys of a dict (an ordered set: removal is
         # O(1) like a set's, and iterating it walks a dense array, which candidate lookup
         # does for every probed token)
@@ -304,7 +324,11 @@ class ScopeIndex:
         """The entry whose text or alias has exact key `key`: (entry, similarity, is the
         first sighting's own text)."""
         hit = self._exact.get(key)
-        return None if hit is None else (self.entries[hit[0]], hit[1], hit[2])
+        if hit is None:
+            return None
+        if isinstance(hit, str):
+            return self.entries[hit], 1.0, True
+        return self.entries[hit[0]], hit[1], False
 
     def features(self, event_id: str) -> tuple[LineFeatures, ...]:
         """The `line_features` of the entry's texts: first sighting, then aliases."""
@@ -318,11 +342,20 @@ class ScopeIndex:
     def candidates(self, features: LineFeatures, config: DedupConfig) -> list[str]:
         """Event ids sharing probed rare tokens with `features`, most shared first.
 
-        The `probe_share` rarest tokens (fewest holders, then by token) are probed; an
-        event must hold `floor` of them; the ranking is (most held, smaller event id).
+        The `probe_share` rarest tokens (fewest holders, then by token) are probed. When
+        their holder lists add up to at most `max_postings`, they are all walked, counting
+        the events found in them. Otherwise the rarest lists are walked, each whole, and
+        the events found are looked up in the other probed tokens' lists, so that each
+        found event's count is still that of every probed token it holds; as many lists
+        are walked as keep the postings walked plus the look-ups within `max_postings`,
+        none when even the rarest is too common (the line then has no candidate). An
+        event must hold `floor` of the probed tokens; the ranking is (most held, smaller
+        event id). Nothing depends on dict order.
         """
         if line_match._compiled:
-            return _nearpath.candidates(features.tokens, self._postings, config.probe_share, config.max_candidates)
+            return _nearpath.candidates(
+                features.tokens, self._postings, config.probe_share, config.max_candidates, config.max_postings
+            )
         tokens = features.tokens
         get = self._postings.get
         # (holders, token, holders) of every indexed token: sorting them ranks the tokens
@@ -334,7 +367,19 @@ class ScopeIndex:
         if n_probe < len(found):
             found.sort()
             del found[n_probe:]
+        budget = config.max_postings
+        checked: list[tuple[int, str, dict[str, None]]] = []
+        if sum(n for n, _, _ in found) > budget:
+            found.sort()
+            walk, look = _split_probes([n for n, _, _ in found], budget)
+            if not walk:  # even the rarest probed token is too common to walk
+                return []
+            found, checked = found[:walk], found[walk : walk + look]
         counts = Counter(chain.from_iterable([h for _, _, h in found]))
+        for _, _, holders in checked:  # the common tokens: looked up, not walked
+            for event_id in counts.keys() & holders.keys():
+                counts[event_id] += 1
+        _visited[0] += sum(n for n, _, _ in found) + len(counts) * len(checked)
         # a line sharing a single token with this one cannot reach any useful threshold
         floor = 2 if len(tokens) > 2 else 1
         limit = config.max_candidates
@@ -376,7 +421,7 @@ class ScopeIndex:
         for rewording, similarity in entry.aliases[len(old.aliases) :]:  # usually one, or none
             features = line_features(rewording)
             self._features[event_id] += (features,)
-            self._exact.setdefault(features.squashed, (event_id, similarity, False))
+            self._exact.setdefault(features.squashed, (event_id, similarity))
             new_tokens = features.tokens - tokens
             if new_tokens:
                 tokens = self._tokens[event_id] = tokens | new_tokens
@@ -393,10 +438,10 @@ class ScopeIndex:
         self._features[event_id] = features
         self._tokens[event_id] = tokens
         exact = self._exact
-        exact[features[0].squashed] = (event_id, 1.0, True)
+        exact[features[0].squashed] = event_id
         if entry.aliases:
             for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
-                exact.setdefault(alias.squashed, (event_id, similarity, False))
+                exact.setdefault(alias.squashed, (event_id, similarity))
         self._add_postings(event_id, new_tokens)
         self._seen(entry.last_seen)
 
@@ -429,7 +474,7 @@ class ScopeIndex:
         exact = self._exact
         for f in self._features.pop(event_id):
             hit = exact.get(f.squashed)
-            if hit is not None and hit[0] == event_id:
+            if hit is not None and (hit if isinstance(hit, str) else hit[0]) == event_id:
                 del exact[f.squashed]
 
     def _drop_postings(self, event_id: str, tokens: Iterable[str]) -> None:
@@ -449,6 +494,29 @@ class ScopeIndex:
         if not old:  # only a cache: stays a lower bound whether or not a change is applied
             self._next_expiry = min((e.last_seen for e in self.entries.values()), default=2**62)
         return old
+
+
+def _split_probes(sizes: list[int], budget: int) -> tuple[int, int]:
+    """How a candidate lookup over probed holder lists of these `sizes` (rarest first,
+    adding up to more than `budget`) stays within `budget` visits: (k, m), walk the k
+    rarest lists and look each event found (at most the w postings walked) up in the next
+    m, w * (1 + m) visits.
+
+    k is as many lists as can be walked with the events found looked up in all the others;
+    when not even the rarest can, it is walked alone (if at most half the budget) and its
+    events looked up in as many of the next rarest as the budget allows.
+    """
+    n, walked = len(sizes), 0
+    for k, size in enumerate(sizes):  # never runs off the end: w = the total there
+        if (walked + size) * (n - k) > budget:
+            if k:
+                return k, n - k
+            break
+        walked += size
+    rarest = sizes[0]
+    if 2 * rarest > budget:
+        return 0, 0
+    return 1, budget // rarest - 1  # < n - 1, or the loop would have walked it
 
 
 def _texts(entry: TickerEntry) -> Iterator[str]:
@@ -537,6 +605,7 @@ def decide(
             index._features,
             config.probe_share,
             config.max_candidates,
+            config.max_postings,
             oldest,
             latest,
             config.threshold,
