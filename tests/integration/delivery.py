@@ -3,6 +3,7 @@ event back, and check that each expected event arrived and that repeats are iden
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
@@ -21,11 +22,12 @@ from workers.runtime.child import WorkerProcess
 
 
 async def produce(bootstrap: str, topic: str, stream: Stream, start: int = 0, stop: int | None = None) -> None:
-    # One record per request: the embedded broker misreports end offsets after
-    # multi-record batches (see Settings.producer_max_batch_bytes).
-    async with kafka_producer(bootstrap) as producer:
-        for value, key in zip(stream.pages[start:stop], stream.keys[start:stop], strict=True):
-            await producer.send_and_wait(topic, value, key=key)
+    async with kafka_producer(bootstrap, linger_ms=5) as producer:
+        acks = [
+            await producer.send(topic, value, key=key)
+            for value, key in zip(stream.pages[start:stop], stream.keys[start:stop], strict=True)
+        ]
+        await asyncio.gather(*acks)
 
 
 async def read_events(bootstrap: str, topics: TopicSet) -> dict[str, dict[str, list[bytes]]]:

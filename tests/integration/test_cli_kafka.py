@@ -286,7 +286,10 @@ class TestDlqReplay:
         finally:
             stop.set()
             total = await writer
-        assert 5 <= summary.redriven < total
+        # It stopped (the writer never does: without the end it started from, the re-drive
+        # would still be reading at the 90 s bound), and re-drove only letters that existed.
+        # Under load the writer may add nothing while it runs, so `<=`, not `<`.
+        assert 5 <= summary.redriven <= total
 
 
 async def _has_records(bootstrap: str, topic: str, n: int) -> bool:

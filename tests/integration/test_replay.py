@@ -31,7 +31,6 @@ N_PAGES = 240
 def raqib_replay(bootstrap: str, topics: TopicSet, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
         "RAQIB_SESSION_TIMEOUT_S": "6",
         "RAQIB_HEARTBEAT_INTERVAL_S": "1",
     }

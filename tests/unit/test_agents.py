@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, NotLeaderForPartitionError
 
 from workers.adapters.codec import decode_page, encode_parsed
 from workers.adapters.metrics import WorkerMetrics
@@ -52,11 +53,14 @@ class Event:
 
 @dataclass
 class Stream:
+    """Faust's `take_events` over `values`: batches of up to `max_` events."""
+
     values: list[bytes]
 
-    async def events(self) -> AsyncIterator[Event]:
-        for offset, value in enumerate(self.values):
-            yield Event(Message(value, offset=offset))
+    async def take_events(self, max_: int, within: float) -> AsyncIterator[list[Event]]:
+        events = [Event(Message(value, offset=offset)) for offset, value in enumerate(self.values)]
+        for start in range(0, len(events), max_):
+            yield events[start : start + max_]
 
 
 @dataclass
@@ -73,6 +77,17 @@ class Broker:
         if self.refuse_full_letters and topic == "pages.dlq" and decoded["original_value"] is not None:
             raise MessageSizeTooLargeError("too large")
         self.sent.append((topic, key, decoded))
+
+    async def enqueue(self, topic: str, key: bytes | None, value: bytes, headers: Any) -> Awaitable[None]:
+        """As the producer: the record is taken now, its ack is a future (done here)."""
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        try:
+            await self.send(topic, key, value, headers)
+        except MessageSizeTooLargeError as exc:
+            ack.set_exception(exc)
+        else:
+            ack.set_result(None)
+        return ack
 
 
 def deps(
@@ -93,6 +108,7 @@ def deps(
 
     return Deps(
         send=broker.send,
+        enqueue=broker.enqueue,
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=1_000_000,
         guard=guard or FailureGuard(),
@@ -101,6 +117,7 @@ def deps(
         pipeline=PipelineConfig(),
         state=PipelineState(),
         input_range=input_range or InputRange.everything(),
+        take=lambda stream, max_, within: stream.take_events(max_, within),
     )
 
 
@@ -207,8 +224,8 @@ class TestRedrivenMessages:
         redriven = [("raqib.redriven_from", b"pages.dlq:0:4"), ("raqib.redrive_count", b"2"), ("other", b"x")]
 
         class OneStream(Stream):
-            async def events(self) -> AsyncIterator[Event]:
-                yield Event(Message(b"not json", headers=redriven))
+            async def take_events(self, max_: int, within: float) -> AsyncIterator[list[Event]]:
+                yield [Event(Message(b"not json", headers=redriven))]
 
         await run(OneStream([]), deps(topics, broker))
         assert broker.headers[0]["raqib.redriven_from"] == b"pages.dlq:0:4"
@@ -282,9 +299,24 @@ class TestDedupePages:
         assert [(topic, letter["stage"]) for topic, _, letter in broker.sent] == [("pages.dlq", "dedup")] * 2
         assert len(stops) == 1
 
+    async def test_refused_record_dead_letters_its_page_and_redoes_the_rest(self, topics: TopicSet) -> None:
+        """The broker refuses a record of the first page of a batch for good: that page is
+        dead-lettered and its state dropped, and the page after it, decided again without
+        it, publishes exactly what a clean run of it alone publishes."""
+        first = parsed_samples(topics)[0]
+        clean = Broker()
+        await run_dedup(Stream([first]), deps(topics, clean))
+
+        flaky = AckFailures(failures={3: MessageSizeTooLargeError("too large")})
+        await run_dedup(Stream([first, first]), deps(topics, flaky))
+        letter_at = next(i for i, (topic, _, _) in enumerate(flaky.sent) if topic == "pages.dlq")
+        letter = flaky.sent[letter_at][2]
+        assert (letter["error_type"], letter["original_offset"]) == ("MessageSizeTooLargeError", 0)
+        assert flaky.sent[letter_at + 1 :] == clean.sent
+
     async def test_failed_page_leaves_no_state_behind(self, topics: TopicSet) -> None:
-        """A page whose publishing fails half-way is dead-lettered and rolled back: the same
-        page again publishes exactly what a clean run of it publishes."""
+        """A page that fails half-way (a bug) is dead-lettered and rolled back: the same page
+        again, in the same batch, publishes exactly what a clean run of it publishes."""
         first = parsed_samples(topics)[0]
         clean = Broker()
         await run_dedup(Stream([first]), deps(topics, clean))
@@ -292,14 +324,62 @@ class TestDedupePages:
         flaky = Broker()
         calls = 0
 
-        async def send(topic: str, key: bytes | None, value: bytes, headers: Any) -> None:
+        async def enqueue(topic: str, key: bytes | None, value: bytes, headers: Any) -> Awaitable[None]:
             nonlocal calls
             calls += 1
             if calls == 3:
-                raise RuntimeError("broker said no")
-            await flaky.send(topic, key, value, headers)
+                raise RuntimeError("bug")
+            return await flaky.enqueue(topic, key, value, headers)
 
-        await run_dedup(Stream([first, first]), replace(deps(topics, flaky), send=send))
+        await run_dedup(Stream([first, first]), replace(deps(topics, flaky), enqueue=enqueue))
         letter_at = next(i for i, (topic, _, _) in enumerate(flaky.sent) if topic == "pages.dlq")
         assert flaky.sent[letter_at][2]["error_type"] == "RuntimeError"
         assert flaky.sent[letter_at + 1 :] == clean.sent
+
+    async def test_transient_ack_failure_is_sent_again(self, topics: TopicSet) -> None:
+        """A record whose ack times out is sent again: nothing is dead-lettered, and the
+        batch publishes every record of a clean run."""
+        samples = parsed_samples(topics)
+        clean = Broker()
+        await run_dedup(Stream(samples), deps(topics, clean))
+        flaky = AckFailures(failures={2: KafkaTimeoutError("slow"), 5: NotLeaderForPartitionError("moved")})
+        await run_dedup(Stream(samples), deps(topics, flaky))
+        assert sorted(map(repr, flaky.sent)) == sorted(map(repr, clean.sent))
+        assert len(flaky.sent) == len(clean.sent)
+
+    async def test_batch_state_is_written_only_after_its_acks(self, topics: TopicSet) -> None:
+        """While a batch's acks are outstanding, nothing of it is in the tables."""
+        tables: dict[str, Any] = {}
+        seen_during_acks: list[int] = []
+        broker = Broker()
+
+        async def enqueue(topic: str, key: bytes | None, value: bytes, headers: Any) -> Awaitable[None]:
+            await broker.send(topic, key, value, headers)
+
+            async def ack() -> None:
+                seen_during_acks.append(len(tables))
+
+            return ack()
+
+        d = replace(deps(topics, broker), enqueue=enqueue, state=PipelineState(ticker_records=tables))
+        await run_dedup(Stream(parsed_samples(topics)), d)
+        assert seen_during_acks
+        assert set(seen_during_acks) == {0}
+        assert len(tables) == 19
+
+
+@dataclass
+class AckFailures(Broker):
+    """A broker whose acks fail for the records enqueued at the given call numbers (1-based)."""
+
+    failures: dict[int, Exception] = field(default_factory=dict)
+    calls: int = 0
+
+    async def enqueue(self, topic: str, key: bytes | None, value: bytes, headers: Any) -> Awaitable[None]:
+        self.calls += 1
+        failure = self.failures.get(self.calls)
+        if failure is None:
+            return await super().enqueue(topic, key, value, headers)
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        ack.set_exception(failure)
+        return ack

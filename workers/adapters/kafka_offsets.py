@@ -1,14 +1,25 @@
-"""Offsets of topics and consumer groups: how far a group is from the end of its input."""
+"""Offsets of topics and consumer groups: how far a group is from the end of its input.
+
+End offsets are read to the true end (`true_end_offsets`): a broker's ListOffsets answer
+is checked against the high watermark of a fetch of the partition's last record. They
+agree on Apache Kafka. The embedded Tansu broker answers ListOffsets with the last batch's
+base offset + 1, so after a multi-record batch it reports an end short of the records it
+holds, while its fetches report the true high watermark (docs/embedded-broker.md).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from workers.adapters.kafka_clients import admin_client
 
-__all__ = ["committed_offsets", "consumer_lag", "end_offsets"]
+__all__ = ["committed_offsets", "consumer_lag", "end_offsets", "true_end_offsets"]
+
+_PROBE_TIMEOUT_S = 5.0
 
 
 async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]:
@@ -19,10 +30,42 @@ async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]
         partitions = [
             TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
-        return await consumer.end_offsets(partitions) if partitions else {}
     finally:
         # aiokafka's stop() re-raises the cancellation of a background task that has not
         # run yet: let it start first (it has not when no request was made above).
+        await asyncio.sleep(0)
+        await consumer.stop()
+    return await true_end_offsets(bootstrap, partitions)
+
+
+async def true_end_offsets(
+    bootstrap: str, partitions: Iterable[TopicPartition], timeout: float = _PROBE_TIMEOUT_S
+) -> dict[TopicPartition, int]:
+    """The end offset of each partition: what ListOffsets reports, or more when a fetch of
+    the partition's last reported record shows a higher high watermark (within `timeout`;
+    a partition that does not answer keeps the reported end)."""
+    partitions = list(partitions)
+    if not partitions:
+        return {}
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100, max_partition_fetch_bytes=1 << 20
+    )
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] = dict(await consumer.end_offsets(partitions))
+        pending = {tp for tp, end in ends.items() if end > 0}
+        if pending:
+            consumer.assign(sorted(pending))
+            for tp in pending:
+                consumer.seek(tp, ends[tp] - 1)
+            deadline = time.monotonic() + timeout
+            while pending and time.monotonic() < deadline:
+                fetched = await consumer.getmany(*pending, timeout_ms=200)
+                for tp in [tp for tp in pending if fetched.get(tp) or consumer.highwater(tp) is not None]:
+                    ends[tp] = max(ends[tp], consumer.highwater(tp) or 0)
+                    pending.discard(tp)
+        return ends
+    finally:
         await asyncio.sleep(0)
         await consumer.stop()
 

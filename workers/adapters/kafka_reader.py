@@ -14,6 +14,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from workers.adapters.kafka_clients import start_client
+from workers.adapters.kafka_offsets import true_end_offsets
 from workers.errors import TransientError
 
 __all__ = ["consume", "record_to_dict"]
@@ -74,7 +75,7 @@ async def consume(
             await consumer.seek_to_beginning(*partitions)
         else:
             await consumer.seek_to_end(*partitions)
-        ends = await consumer.end_offsets(partitions) if until_end else {}
+        ends = await true_end_offsets(bootstrap, partitions) if until_end else {}
         last = time.monotonic()
         while True:
             if until_end and await _read_to(consumer, ends):

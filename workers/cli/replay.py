@@ -37,7 +37,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from workers.adapters.kafka_clients import admin_client, start_client
-from workers.adapters.kafka_offsets import committed_offsets, end_offsets
+from workers.adapters.kafka_offsets import committed_offsets, end_offsets, true_end_offsets
 from workers.adapters.kafka_topics import create_topics
 from workers.cli._common import DEFAULT_BOOTSTRAP, Bootstrap, Prefix, TopicsFile, app, fail, load_topics_or_fail, run
 from workers.contract.times import parse_time
@@ -216,7 +216,7 @@ async def _resolve(bootstrap: str, topic: str, start: Bound, stop: Bound) -> Inp
             raise UsageError(f"topic {topic} does not exist (create it with `raqib topics create`)")
         tps = [TopicPartition(topic, p) for p in partitions]
         beginning = {tp.partition: o for tp, o in (await consumer.beginning_offsets(tps)).items()}
-        end = {tp.partition: o for tp, o in (await consumer.end_offsets(tps)).items()}
+        end = {tp.partition: o for tp, o in (await true_end_offsets(bootstrap, tps)).items()}
         time_starts: dict[int, int | None] | None = None
         if start.time is not None:
             target = int((start.time - TIME_LOOKUP_SLACK).timestamp() * 1000)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 from workers.core.dedup.articles import ArticleRecord, article_id, body_fingerprint, decide_article
 from workers.core.dedup.ticker import (
@@ -42,6 +42,7 @@ __all__ = [
     "PageOutcome",
     "PipelineConfig",
     "PipelineState",
+    "TaggedSink",
     "dedupe_page",
     "page_scope",
     "process_page",
@@ -69,22 +70,46 @@ class PipelineConfig:
 _DELETED: Final = object()
 
 
-class _Staged(MutableMapping[str, Any]):
-    """A mapping whose writes are held back until `commit()` (or dropped by `rollback()`)."""
+@runtime_checkable
+class TaggedSink(Protocol):
+    """A mapping that wants to know which page a write came from: the worker's Faust tables
+    send each write to the changelog partition of the page's own input partition."""
 
-    __slots__ = ("base", "pending")
+    def put(self, key: str, value: Any, tag: object) -> None: ...
+
+    def remove(self, key: str, tag: object) -> None: ...
+
+
+class _Staged(MutableMapping[str, Any]):
+    """A mapping whose writes are held back until `commit()`.
+
+    Two layers over the base: `pending`, the writes of the page being processed, and `held`,
+    the writes of the pages of the current batch already decided (`checkpoint()`), each with
+    an undo record so that `rollback_to()` can drop the pages after a savepoint. Reads see
+    pending, then held, then the base."""
+
+    __slots__ = ("base", "held", "pending", "undo")
 
     def __init__(self, base: MutableMapping[str, Any]) -> None:
         self.base = base
         self.pending: dict[str, Any] = {}
+        self.held: dict[str, tuple[Any, object]] = {}  # key -> (value or _DELETED, tag)
+        self.undo: list[dict[str, tuple[Any, object] | None]] = []  # per checkpoint: previous held entries
+
+    def _lookup(self, key: str) -> Any:
+        """The staged value of `key`, _DELETED, or KeyError when only the base knows."""
+        if key in self.pending:
+            return self.pending[key]
+        return self.held[key][0]
 
     def __getitem__(self, key: str) -> Any:
-        if key in self.pending:
-            value = self.pending[key]
-            if value is _DELETED:
-                raise KeyError(key)
-            return value
-        return self.base[key]
+        try:
+            value = self._lookup(key)
+        except KeyError:
+            return self.base[key]
+        if value is _DELETED:
+            raise KeyError(key)
+        return value
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.pending[key] = value
@@ -95,34 +120,57 @@ class _Staged(MutableMapping[str, Any]):
         self.pending[key] = _DELETED
 
     def __contains__(self, key: object) -> bool:
-        if isinstance(key, str) and key in self.pending:
-            return self.pending[key] is not _DELETED
+        if isinstance(key, str) and (key in self.pending or key in self.held):
+            return self._lookup(key) is not _DELETED
         return key in self.base
 
     def __iter__(self) -> Iterator[str]:
-        for key in self.base:
-            if key not in self.pending:
-                yield key
-        yield from (key for key, value in self.pending.items() if value is not _DELETED)
+        return iter([key for key, _ in self.items()])
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def items(self) -> Any:  # one pass over the base, not a lookup per key
-        merged = [(key, value) for key, value in self.base.items() if key not in self.pending]
-        merged.extend((key, value) for key, value in self.pending.items() if value is not _DELETED)
-        return merged
+        merged = dict(self.base.items())
+        for key, (value, _) in self.held.items():
+            merged[key] = value
+        merged.update(self.pending)
+        return [(key, value) for key, value in merged.items() if value is not _DELETED]
+
+    def checkpoint(self, tag: object) -> None:
+        """The page's writes join the batch's, remembered with `tag`."""
+        undo = {key: self.held.get(key) for key in self.pending}
+        for key, value in self.pending.items():
+            self.held[key] = (value, tag)
+        self.undo.append(undo)
+        self.pending.clear()
+
+    def rollback_to(self, savepoint: int) -> None:
+        """Drop the page's writes and those of the checkpoints from `savepoint` on."""
+        self.pending.clear()
+        while len(self.undo) > savepoint:
+            for key, previous in self.undo.pop().items():
+                if previous is None:
+                    del self.held[key]
+                else:
+                    self.held[key] = previous
 
     def commit(self) -> None:
-        for key, value in self.pending.items():
+        """Write the held and pending writes to the base (in the order they were made)."""
+        self.checkpoint(None)
+        sink = self.base if isinstance(self.base, TaggedSink) else None
+        for key, (value, tag) in self.held.items():
             if value is _DELETED:
-                self.base.pop(key, None)
+                if sink is not None:
+                    sink.remove(key, tag)
+                else:
+                    self.base.pop(key, None)
+            elif sink is not None:
+                sink.put(key, value, tag)
             else:
                 self.base[key] = value
-        self.pending.clear()
-
-    def rollback(self) -> None:
-        self.pending.clear()
+        self.held.clear()
+        self.undo.clear()
 
 
 class PipelineState:
@@ -141,9 +189,14 @@ class PipelineState:
     worker commits only after the page's events are acknowledged by the broker, so a crash
     in between replays the page against the old state and re-emits the same events (same
     ids, same bytes) instead of losing them; `rollback()` undoes a page that failed.
+
+    A worker publishing a batch of pages at once keeps each decided page's writes with
+    `checkpoint(tag)` (the next page sees them), and commits the batch once every record of
+    it is acknowledged; `rollback_to(savepoint)` drops the pages from a savepoint on.
+    `tag` goes with the writes to a base that is a `TaggedSink` (the worker's tables).
     """
 
-    __slots__ = ("_index", "_loaded", "_staged", "articles", "bodies", "ticker_records")
+    __slots__ = ("_index", "_loaded", "_scope_keys", "_staged", "articles", "bodies", "ticker_records")
 
     def __init__(
         self,
@@ -155,26 +208,47 @@ class PipelineState:
         self.ticker_records, self.articles, self.bodies = self._staged
         self._index = DedupState()
         self._loaded: set[str] = set()
+        self._scope_keys: dict[str, list[str]] | None = None
+
+    @property
+    def savepoint(self) -> int:
+        """The number of checkpoints held: `rollback_to(savepoint)` comes back here."""
+        return len(self._staged[0].undo)
+
+    def checkpoint(self, tag: object = None) -> None:
+        """Keep the page's writes with the batch's (not yet written underneath)."""
+        for staged in self._staged:
+            staged.checkpoint(tag)
 
     def commit(self) -> None:
-        """Write the staged changes to the underlying mappings (tables)."""
+        """Write the staged changes (the batch's and the page's) to the underlying mappings."""
         for staged in self._staged:
             staged.commit()
 
     def rollback(self) -> None:
-        """Drop the staged changes (and the derived index, which already saw them)."""
+        """Drop the page's staged changes (and the derived index, which already saw them)."""
+        self.rollback_to(self.savepoint)
+
+    def rollback_to(self, savepoint: int) -> None:
+        """Drop the page's staged changes and the checkpoints from `savepoint` on."""
         for staged in self._staged:
-            staged.rollback()
+            staged.rollback_to(savepoint)
         self.forget_derived()
 
     def ticker_index(self, scope: str) -> DedupState:
-        """The derived index, with `scope` loaded from the records."""
+        """The derived index, with `scope` loaded from the records.
+
+        The first scope met after `forget_derived()` lists the keys of every scope in one
+        pass over the records; each scope then loads only its own entries, so loading all
+        the scopes of a partition costs one pass, not one per scope."""
         if scope not in self._loaded:
-            prefix = scope + "|"
+            if self._scope_keys is None:
+                self._scope_keys = {}
+                for key in self.ticker_records:
+                    self._scope_keys.setdefault(key.rpartition("|")[0], []).append(key)
+            records = self.ticker_records
             entries = tuple(
-                TickerEntry.from_json(key, value)
-                for key, value in list(self.ticker_records.items())
-                if key.startswith(prefix)
+                TickerEntry.from_json(key, records[key]) for key in self._scope_keys.pop(scope, ()) if key in records
             )
             self._index.apply(StateChange(put=entries))
             self._loaded.add(scope)
@@ -192,6 +266,7 @@ class PipelineState:
     def forget_derived(self) -> None:
         self._index = DedupState()
         self._loaded.clear()
+        self._scope_keys = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,16 +5,26 @@ Two stages, bound to their topics in topology.py:
     pages.raw --parse_pages--> <app>-pages-by-scope (key: dedup scope) --dedupe_pages--> events.*
 
 `parse_pages` decodes and parses; `dedupe_pages` sees every page of a scope on one
-partition, with that partition's dedup state in Faust tables. Each agent waits for the
-broker's ack of everything a message produced before taking the next one, and Faust
-flushes table (changelog) writes before it commits an offset: at least once, never lost.
-One bad message never stops the stream; the failure guard stops it when everything fails.
+partition, with that partition's dedup state in Faust tables.
+
+Both take the stream in batches (`faust_consumer.take_batches`, Faust's `take_events`
+acking only finished batches: up to `Batching.max_pages` records, or what came within
+`Batching.within_s`). Every record a batch produces is
+enqueued at once, so many pages' records are in flight together, and the acks are
+awaited once per batch (publish.InFlight). Only then does the dedup stage write the
+batch's state (table writes, whose changelog sends Faust flushes before it commits an
+offset), and only after the batch's body returns does Faust ack its events: at least
+once, never lost, per-partition order kept by the producer. A crash before the state
+write replays the batch against the old state and repeats the same events, byte for byte.
+
+One bad message never stops the stream: it is dead-lettered and the batch goes on. The
+failure guard stops the worker when everything fails.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,27 +34,37 @@ from aiokafka.errors import KafkaError
 
 from workers.adapters.codec import decode_page, decode_parsed, encode_parsed, encode_value
 from workers.adapters.dead_letter import DeadLetter, redrive_headers
+from workers.adapters.faust_consumer import take_batches
 from workers.adapters.metrics import WorkerMetrics
 from workers.contract.schemas import RecordValidator
 from workers.core.models import ParseFailure
 from workers.core.parse.page import parse_page
-from workers.core.pipeline import OutputRecord, PipelineConfig, PipelineState, dedupe_page, page_scope
+from workers.core.pipeline import PageOutcome, PipelineConfig, PipelineState, dedupe_page, page_scope
 from workers.errors import InvalidMessage
 from workers.runtime.guard import FailureGuard, GuardTripped
 from workers.runtime.input_range import InputRange
+from workers.runtime.publish import Enqueue, InFlight, Send
 
-__all__ = ["Deps", "dedupe_pages", "parse_pages"]
+__all__ = ["Batching", "Deps", "dedupe_pages", "parse_pages"]
 
 log = structlog.get_logger("raqib.agents")
 
-Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]] | None], Awaitable[Any]]
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How many records an agent takes at once: a batch closes when `max_pages` records
+    are in, or `within_s` after it opened (the latency it may add at a low rate)."""
+
+    max_pages: int = 500
+    within_s: float = 0.01
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
     """What the agents need, passed in (bound with functools.partial in topology.py)."""
 
-    send: Send  # (logical topic, key, value, headers) -> awaitable broker ack
+    send: Send  # one record, ack awaited, transient failures retried (dead letters, resends)
+    enqueue: Enqueue  # one record into the producer's buffer; returns the ack's future
     page_validator: RecordValidator
     max_page_bytes: int
     guard: FailureGuard
@@ -53,89 +73,144 @@ class Deps:
     pipeline: PipelineConfig
     state: PipelineState  # backed by Faust tables in the worker
     input_range: InputRange = field(default_factory=InputRange.everything)  # replays: part of pages.raw
+    batching: Batching = Batching()
+    # (stream, max pages, within seconds) -> the stream's batches; Faust's streams in the worker
+    take: Callable[[Any, int, float], AsyncIterator[Sequence[Any]]] = take_batches
+
+
+def _batches(deps: Deps, stream: Any) -> AsyncIterator[Sequence[Any]]:
+    return deps.take(stream, deps.batching.max_pages, deps.batching.within_s)
+
+
+def _bound(message: Any) -> Any:
+    return structlog.contextvars.bound_contextvars(
+        topic=message.topic, partition=message.partition, offset=message.offset
+    )
 
 
 async def parse_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
     """pages.raw bytes -> parsed page, sent to the scope-keyed topic for dedup."""
-    async for event in stream.events():
-        message = event.message
-        with structlog.contextvars.bound_contextvars(
-            topic=message.topic, partition=message.partition, offset=message.offset
-        ):
-            deps.metrics.record_read()
-            if not deps.input_range.covers_offset(message.partition, message.offset):
-                deps.metrics.page_skipped()
-                continue
-            failed = False
-            try:
-                try:
-                    page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
-                except InvalidMessage:
-                    # No fetched_at to go by: a replay's time range goes by the record's time.
-                    if not deps.input_range.covers_time(_record_time(message)):
-                        deps.metrics.page_skipped()
-                        continue
-                    raise
-                if not deps.input_range.covers_time(page.fetched_at):
-                    deps.metrics.page_skipped()
-                    continue
-                parsed = parse_page(page, tz=deps.pipeline.timezone)
-                if isinstance(parsed, ParseFailure):
-                    raise InvalidMessage(
-                        "parse",
-                        f"ParseFailure.{parsed.reason}",
-                        parsed.detail or parsed.reason,
-                        input_fault=parsed.input_fault,
-                    )
-                scope = page_scope(page, deps.pipeline)
-                await deps.send("pages.by_scope", scope.encode("utf-8"), encode_parsed(page, parsed), None)
-            except InvalidMessage as exc:
-                # The input's fault (bad bytes, wrong shape, an empty page) is dead-lettered
-                # but does not count towards the guard; raqib's own failures do.
-                failed = not exc.input_fault
-                await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-            except Exception as exc:  # a bug must not stop the stream: dead-letter it
-                failed = True
-                log.exception("page_failed_unexpectedly", stage="parse")
+    async for events in _batches(deps, stream):
+        inflight = InFlight(deps.send, deps.enqueue)
+        for index, event in enumerate(events):
+            with _bound(event.message):
+                failed = await _parse_one(deps, event, index, inflight)
+                if failed is not None and not await _guard(deps, failed=failed):
+                    return
+        for index, exc in await inflight.settle():
+            message = events[index].message
+            with _bound(message):
+                log.error("page_record_refused", stage="parse", error=repr(exc))
                 await _dead_letter(deps, message, "parse", type(exc).__name__, str(exc))
-            if not await _guard(deps, failed=failed):
-                return
+                if not await _guard(deps, failed=True):
+                    return
         yield None
+
+
+async def _parse_one(deps: Deps, event: Any, index: int, inflight: InFlight) -> bool | None:
+    """Parse one record and enqueue its result: whether it failed, None when skipped."""
+    message = event.message
+    deps.metrics.record_read()
+    if not deps.input_range.covers_offset(message.partition, message.offset):
+        deps.metrics.page_skipped()
+        return None
+    try:
+        try:
+            page = decode_page(event.value, deps.page_validator, max_bytes=deps.max_page_bytes)
+        except InvalidMessage:
+            # No fetched_at to go by: a replay's time range goes by the record's time.
+            if not deps.input_range.covers_time(_record_time(message)):
+                deps.metrics.page_skipped()
+                return None
+            raise
+        if not deps.input_range.covers_time(page.fetched_at):
+            deps.metrics.page_skipped()
+            return None
+        parsed = parse_page(page, tz=deps.pipeline.timezone)
+        if isinstance(parsed, ParseFailure):
+            raise InvalidMessage(
+                "parse", f"ParseFailure.{parsed.reason}", parsed.detail or parsed.reason, input_fault=parsed.input_fault
+            )
+        scope = page_scope(page, deps.pipeline)
+        await inflight.add(index, "pages.by_scope", scope.encode("utf-8"), encode_parsed(page, parsed))
+    except InvalidMessage as exc:
+        # The input's fault (bad bytes, wrong shape, an empty page) is dead-lettered but
+        # does not count towards the guard; raqib's own failures do.
+        await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
+        return not exc.input_fault
+    except Exception as exc:  # a bug must not stop the stream: dead-letter it
+        log.exception("page_failed_unexpectedly", stage="parse")
+        await _dead_letter(deps, message, "parse", type(exc).__name__, str(exc))
+        return True
+    return False
 
 
 async def dedupe_pages(deps: Deps, stream: Any) -> AsyncIterator[None]:
     """Parsed pages of one scope partition -> new events, sightings and articles."""
-    async for event in stream.events():
+    async for events in _batches(deps, stream):
+        if not await _dedupe_batch(deps, events):
+            return
+        yield None
+
+
+async def _dedupe_batch(deps: Deps, events: Sequence[Any]) -> bool:
+    """Decide and publish a batch; False when the guard stopped the worker.
+
+    Each page sees the state the pages before it left (`checkpoint`); the batch's state is
+    written once all of its records are acked. When the broker refuses a record of page i
+    for good, the pages before i stand, page i is dead-lettered and its state dropped, and
+    the pages after it are decided again without it (their first records may then repeat,
+    or differ where they depended on page i: at least once)."""
+    started = time.perf_counter()  # latency metric only; decisions use event time
+    inflight = InFlight(deps.send, deps.enqueue)
+    savepoints: list[int] = []
+    decided: dict[int, tuple[str | None, str | None, PageOutcome]] = {}
+    for index, event in enumerate(events):
+        savepoints.append(deps.state.savepoint)
         message = event.message
-        with structlog.contextvars.bound_contextvars(
-            topic=message.topic, partition=message.partition, offset=message.offset
-        ):
-            failed = False
-            started = time.perf_counter()  # latency metric only; decisions use event time
+        with _bound(message):
             try:
                 page, parsed = decode_parsed(event.value)
                 outcome = dedupe_page(page, parsed, deps.state, deps.pipeline)
                 for record in outcome.records:
-                    await _publish(deps, record)
-                # Only now, with every event acked, does the state change (table writes to
-                # the changelogs, flushed before the offset commit): a crash before this line
-                # replays the page against the old state and repeats the same events.
-                deps.state.commit()
-            except InvalidMessage as exc:
+                    key = record.key.encode("utf-8") if record.key is not None else None
+                    await inflight.add(index, record.topic, key, encode_value(record.value))
+                deps.state.checkpoint(event)
+            except Exception as exc:
                 deps.state.rollback()
-                failed = True
-                await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-            except Exception as exc:  # a bug must not stop the stream: dead-letter it
-                deps.state.rollback()
-                failed = True
-                log.exception("page_failed_unexpectedly", stage="dedup")
-                await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))
+                if isinstance(exc, InvalidMessage):
+                    await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
+                else:  # a bug must not stop the stream: dead-letter it
+                    log.exception("page_failed_unexpectedly", stage="dedup")
+                    await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))
+                if not await _guard(deps, failed=True):
+                    return False
             else:
-                deps.metrics.page_processed(outcome.counts, time.perf_counter() - started)
-                log.info("page_processed", url=page.url, site=page.site, **outcome.counts)
-            if not await _guard(deps, failed=failed):
-                return
-        yield None
+                decided[index] = (page.url, page.site, outcome)
+    refusals = await inflight.settle(first_only=True)
+    last = refusals[0][0] if refusals else len(events)
+    if refusals:
+        deps.state.rollback_to(savepoints[last])
+    # Only now, with every record of these pages acked, does the state change (table
+    # writes to the changelogs, flushed before the offset commit).
+    deps.state.commit()
+    seconds = time.perf_counter() - started
+    for index in sorted(i for i in decided if i < last):
+        url, site, outcome = decided[index]
+        deps.metrics.page_processed(outcome.counts, seconds)
+        with _bound(events[index].message):
+            log.info("page_processed", url=url, site=site, **outcome.counts)
+            if not await _guard(deps, failed=False):
+                return False
+    if not refusals:
+        return True
+    index, refused = refusals[0]
+    with _bound(events[index].message):
+        log.error("page_record_refused", stage="dedup", error=repr(refused))
+        await _dead_letter(deps, events[index].message, "dedup", type(refused).__name__, str(refused))
+    if not await _guard(deps, failed=True):
+        return False
+    return await _dedupe_batch(deps, events[index + 1 :])
 
 
 def _record_time(message: Any) -> datetime:
@@ -152,13 +227,6 @@ async def _guard(deps: Deps, *, failed: bool) -> bool:
         await deps.on_fatal(exc)
         return False
     return True
-
-
-async def _publish(deps: Deps, record: OutputRecord) -> None:
-    key = record.key.encode("utf-8") if record.key is not None else None
-    # Wait for the broker's ack before the next step: the page's offset is only committed
-    # after everything it produced is written (at least once, never lost).
-    await deps.send(record.topic, key, encode_value(record.value), None)
 
 
 async def _dead_letter(deps: Deps, message: Any, stage: str, error_type: str, reason: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import faust
 
+from workers.adapters.faust_consumer import read_to_true_end, set_fetch_wait
 from workers.adapters.faust_seek import hold_flow_during_seek
 from workers.contract.topics import TopicSet, load_topics
 from workers.runtime.settings import Settings
@@ -17,11 +18,18 @@ __all__ = ["build_app"]
 
 class _App(faust.App):
     """faust.App whose consumer does not deliver records while it seeks to the committed
-    offsets after a rebalance (see workers.adapters.faust_seek)."""
+    offsets after a rebalance (see workers.adapters.faust_seek), whose fetches wait the
+    configured time and whose table recovery reads to the true end of each changelog
+    (see workers.adapters.faust_consumer)."""
+
+    _raqib_fetch_wait_ms = 1500
+    _raqib_bootstrap = "localhost:9092"
 
     def _new_consumer(self) -> Any:
         consumer = super()._new_consumer()
         hold_flow_during_seek(consumer)
+        set_fetch_wait(consumer, self._raqib_fetch_wait_ms)
+        read_to_true_end(consumer, self._raqib_bootstrap)
         return consumer
 
 
@@ -46,6 +54,8 @@ def build_app(
         topic_disable_leader=True,
         producer_acks=-1,  # acks=all: a record counts as written once every replica has it
         producer_max_batch_size=settings.producer_max_batch_bytes,
+        producer_linger=settings.producer_linger_ms / 1000,
+        broker_commit_interval=settings.commit_interval_s,
         # dead letters carry up to 16 MiB of the original value, base64: 48 MiB requests
         producer_max_request_size=48 * 1024 * 1024,
         processing_guarantee=settings.processing_guarantee,
@@ -65,5 +75,7 @@ def build_app(
         web_metrics_enabled=False,
         timezone=settings.timezone,
     )
+    app._raqib_fetch_wait_ms = settings.fetch_wait_ms
+    app._raqib_bootstrap = settings.bootstrap
     wire(app, settings, topics, on_stop=on_stop)
     return app

@@ -55,9 +55,6 @@ class WorkerProcess:
                 # quick failover for the demo and the tests
                 "RAQIB_SESSION_TIMEOUT_S": "6",
                 "RAQIB_HEARTBEAT_INTERVAL_S": "1",
-                # one record per batch: the embedded broker misreports end offsets after
-                # multi-record batches (see Settings.producer_max_batch_bytes)
-                "RAQIB_PRODUCER_MAX_BATCH_BYTES": "1",
             }
         env |= self.extra_env
         with self.log_path.open("ab") as log:

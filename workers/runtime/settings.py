@@ -53,11 +53,19 @@ class Settings:
     # A stop (SIGTERM, SIGINT, a fatal error) ends the process within this, clean or not.
     shutdown_timeout_s: float = 30.0  # RAQIB_SHUTDOWN_TIMEOUT_S
     heartbeat_interval_s: float = 2.0  # RAQIB_HEARTBEAT_INTERVAL_S
-    # Producer batch size in bytes. 1 sends one record per batch: needed on the embedded
-    # Tansu broker, which reports a partition's end offset as (last batch's base offset + 1)
-    # after a multi-record batch, so Faust's table recovery, which reads a changelog up to
-    # its end offset, would miss records. Apache Kafka needs no such setting.
-    producer_max_batch_bytes: int = 16384  # RAQIB_PRODUCER_MAX_BATCH_BYTES
+    # Producer batch size in bytes (per partition). A full batch makes the next record of
+    # its partition wait for it to be sent, so it bounds how many records are in flight.
+    producer_max_batch_bytes: int = 262144  # RAQIB_PRODUCER_MAX_BATCH_BYTES
+    # Throughput against latency (docs/pipeline.md has the measurements): each agent takes
+    # up to BATCH_MAX_PAGES records at once, or what came within BATCH_WITHIN_S; the
+    # consumer's fetches wait at most FETCH_WAIT_MS for data (Apache Kafka answers as soon
+    # as there is some; the embedded broker holds every fetch this long); the producer
+    # waits PRODUCER_LINGER_MS to fill a batch; offsets are committed every COMMIT_INTERVAL_S.
+    batch_max_pages: int = 500  # RAQIB_BATCH_MAX_PAGES
+    batch_within_s: float = 0.01  # RAQIB_BATCH_WITHIN_S
+    fetch_wait_ms: int = 50  # RAQIB_FETCH_WAIT_MS
+    producer_linger_ms: int = 0  # RAQIB_PRODUCER_LINGER_MS
+    commit_interval_s: float = 1.0  # RAQIB_COMMIT_INTERVAL_S
     # at_least_once (default), or exactly_once: Kafka transactions, for brokers that support
     # them (Apache Kafka). Untested on the embedded broker, which has no transactions.
     processing_guarantee: str = "at_least_once"  # RAQIB_PROCESSING_GUARANTEE
@@ -121,7 +129,14 @@ class Settings:
     def _number_problems(self) -> Iterator[str]:
         if not 1 <= self.web_port <= _MAX_PORT:
             yield f"RAQIB_WEB_PORT / --web-port: {self.web_port} is not a port (1-{_MAX_PORT})"
-        for name in ("producer_max_batch_bytes", "max_page_bytes", "guard_max_consecutive", "guard_window"):
+        for name in (
+            "producer_max_batch_bytes",
+            "max_page_bytes",
+            "guard_max_consecutive",
+            "guard_window",
+            "batch_max_pages",
+            "fetch_wait_ms",
+        ):
             if getattr(self, name) < 1:
                 yield f"RAQIB_{name.upper()}: {getattr(self, name)} must be 1 or more"
         if not (math.isfinite(self.guard_max_ratio) and 0 < self.guard_max_ratio <= 1):
@@ -132,10 +147,14 @@ class Settings:
             "broker_deadline_s",
             "broker_check_interval_s",
             "shutdown_timeout_s",
+            "batch_within_s",
+            "commit_interval_s",
         ):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 yield f"RAQIB_{name.upper()}: {value} must be a positive number of seconds"
+        if not 0 <= self.producer_linger_ms <= 60_000:
+            yield f"RAQIB_PRODUCER_LINGER_MS: {self.producer_linger_ms} must be 0 to 60000"
         if self.heartbeat_interval_s >= self.session_timeout_s:
             yield (
                 f"RAQIB_HEARTBEAT_INTERVAL_S: {self.heartbeat_interval_s} must be shorter than "

@@ -23,13 +23,14 @@ import faust
 import structlog
 from aiokafka.errors import KafkaError
 
+from workers.adapters.faust_tables import TableSink
 from workers.adapters.kafka_clients import probe_kafka
 from workers.adapters.metrics import WorkerMetrics
 from workers.contract.schemas import validator_for
 from workers.contract.topics import STATE_TABLES, TopicSet
 from workers.core.pipeline import PipelineConfig, PipelineState
 from workers.errors import TransientError
-from workers.runtime.agents import Deps, dedupe_pages, parse_pages
+from workers.runtime.agents import Batching, Deps, dedupe_pages, parse_pages
 from workers.runtime.guard import FailureGuard
 from workers.runtime.liveness import BrokerWatch
 from workers.runtime.publish import publisher
@@ -74,7 +75,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         return app.Table(name, partitions=partitions, help=f"raqib dedup state: {name}")
 
     ticker, articles, bodies = (table(name) for name in STATE_TABLES)
-    state = PipelineState(ticker_records=ticker, articles=articles, bodies=bodies)
+    state = PipelineState(ticker_records=TableSink(ticker), articles=TableSink(articles), bodies=TableSink(bodies))
 
     async def fatal(reason: BaseException) -> None:
         """Stop the worker for good (guard tripped, broker gone): non-zero exit, and the
@@ -83,8 +84,10 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         await app.crash(reason)
 
     metrics = WorkerMetrics()
+    send, enqueue = publisher(handles)
     deps = Deps(
-        send=publisher(handles),
+        send=send,
+        enqueue=enqueue,
         page_validator=validator_for(topics["pages.raw"].schema),
         max_page_bytes=settings.max_page_bytes,
         guard=stage_guard(settings),
@@ -93,6 +96,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         pipeline=PipelineConfig(timezone=settings.timezone),
         state=state,
         input_range=settings.range,
+        batching=Batching(max_pages=settings.batch_max_pages, within_s=settings.batch_within_s),
     )
     # Each stage has its own failure guard: a success of one stage must not reset the
     # other's count (a dedup bug failing every page would otherwise never trip it).
