@@ -27,7 +27,6 @@ def broker(
         fail(str(exc))
     typer.echo(f"tansu broker listening; bootstrap: {embedded.bootstrap}")
     typer.echo(f"  export RAQIB_BOOTSTRAP={embedded.bootstrap}   (Ctrl-C to stop)")
-    typer.echo("  workers on this broker need RAQIB_PRODUCER_MAX_BATCH_BYTES=1 (see docs/embedded-broker.md)")
 
     class Stop(Exception):
         pass
