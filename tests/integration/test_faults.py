@@ -38,12 +38,15 @@ from workers.contract.topics import TopicSet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.fault]
 
+PAGES, KILLS = 10_000, 10
+
 
 async def test_sigkill_at_random_points_loses_nothing(
     kafka_bootstrap: str, topics: TopicSet, topic_prefix: str, tmp_path: Path
 ) -> None:
-    """2,000 pages; the worker is SIGKILLed 4 times at random moments and restarted."""
-    stream = generate(2000)
+    """10,000 pages; the worker is SIGKILLed 10 times at random moments, batches of pages in
+    flight, and restarted."""
+    stream = generate(PAGES)
     prefixed = await fresh_topics(topics, kafka_bootstrap, topic_prefix)
     start_worker = worker_factory(kafka_bootstrap, prefixed, tmp_path)
     await produce(kafka_bootstrap, prefixed.name("pages.raw"), stream)
@@ -51,9 +54,9 @@ async def test_sigkill_at_random_points_loses_nothing(
     started = time.monotonic()
     worker = start_worker()
     kills: list[tuple[float, Path]] = []  # (time of the kill, log of the worker started after it)
-    for _ in range(4):
+    for _ in range(KILLS):
         # a random point of the stream: after a random number of pages of this worker's own
-        await wait_processed(worker, rng.randint(20, 250))
+        await wait_processed(worker, rng.randint(20, PAGES // (KILLS + 2)))
         worker.kill()  # SIGKILL: no commit, no leave-group, buffers lost
         killed_at = time.time()
         worker = start_worker()
@@ -73,7 +76,7 @@ async def test_sigkill_at_random_points_loses_nothing(
         "-" if at is None else f"{at - killed_at:.1f}s" for at, (killed_at, _) in zip(recovered, kills, strict=True)
     )
     print(
-        f"\ncrash test: {len(stream.pages)} pages, 4 SIGKILLs, {len(stream.ticker_ids)} ticker events and "
+        f"\ncrash test: {len(stream.pages)} pages, {KILLS} SIGKILLs, {len(stream.ticker_ids)} ticker events and "
         f"{len(stream.article_ids)} articles all delivered, {repeats} repeated records (identical bytes); "
         f"{delivery_counts(stream, seen)}; first page processed after each kill: {recovery}; "
         f"drained {drained_in:.0f}s after the last kill ({restarts} self-stops restarted); "
