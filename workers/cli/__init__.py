@@ -15,7 +15,7 @@ from workers.errors import TransientError
 __all__ = ["app", "main"]
 
 # Importing a command module registers its command(s) on `app`, in this order in --help.
-for _command in ("broker", "topics", "ingest", "tail", "dlq", "worker", "replay", "process", "demo"):
+for _command in ("broker", "topics", "ingest", "tail", "dlq", "worker", "replay", "process", "demo", "dashboard"):
     import_module(f"workers.cli.{_command}")
 
 

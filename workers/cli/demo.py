@@ -8,6 +8,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -21,7 +22,7 @@ from workers.adapters.kafka_topics import create_topics
 from workers.cli._common import app, fail
 from workers.cli.ingest import send_pages
 from workers.contract.topics import TopicSet, TopicsFileError, load_topics
-from workers.errors import IngestError, TransientError
+from workers.errors import IngestError, TransientError, UsageError
 from workers.runtime.child import WorkerProcess
 
 __all__ = ["demo", "run_demo"]
@@ -90,19 +91,37 @@ async def _demo(
                 raise TransientError(f"the worker did not drain the input in time; see {worker.log_path}")
         out.write("-- input drained: " + ", ".join(f"{counts[t]} {t}" for t in OUTPUT_TOPICS) + "\n")
         if keep_running:
-            out.write(
-                f"-- still running; bootstrap: {bootstrap}\n"
-                f"   try: raqib ingest --bootstrap {bootstrap} PAGE.txt   |   "
-                f"raqib tail --bootstrap {bootstrap} events.ticker --from-beginning\n"
-                "   Ctrl-C to stop\n"
-            )
-            out.flush()
-            await task
+            async with _dashboard(topics, bootstrap, worker.log_path.parent / "dashboard.log") as url:
+                out.write(
+                    f"-- dashboard: {url}\n"
+                    f"-- still running; bootstrap: {bootstrap}\n"
+                    f"   try: raqib ingest --bootstrap {bootstrap} PAGE.txt   |   "
+                    f"raqib tail --bootstrap {bootstrap} events.ticker --from-beginning\n"
+                    "   Ctrl-C to stop\n"
+                )
+                out.flush()
+                await task
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
     return counts
+
+
+@contextlib.asynccontextmanager
+async def _dashboard(topics: TopicSet, bootstrap: str, log_path: Path) -> AsyncIterator[str]:
+    """`raqib dashboard` in this process, on port 8080 or else a free one; its log goes to
+    `log_path`, not to the demo's output. Yields its URL."""
+    from workers.dashboard.server import serve_dashboard  # noqa: PLC0415 - only with --keep-running
+    from workers.runtime.logs import configure_logging  # noqa: PLC0415
+
+    configure_logging("json", stream=log_path.open("a", encoding="utf-8"))
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            server = await stack.enter_async_context(serve_dashboard(bootstrap, topics, port=8080, window_ms=None))
+        except UsageError:  # 8080 is taken
+            server = await stack.enter_async_context(serve_dashboard(bootstrap, topics, port=0, window_ms=None))
+        yield server.url
 
 
 def _interrupt(signum: int, _frame: object) -> None:
