@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -38,8 +39,22 @@ class SchemaViolation(ValueError):
         self.path = where
 
 
+def _is_date_time(value: object) -> bool:
+    try:
+        return _is_rfc3339(value)
+    except ValueError:
+        return False
+
+
 class RecordValidator:
-    """Validates a decoded record value against one schema file."""
+    """Validates a decoded record value against one schema file.
+
+    jsonschema is the reference and names the most relevant error; it costs ~90 µs a page
+    (a tenth of the worker's parse stage). So a value is first checked by the same schema
+    compiled to Python by fastjsonschema (~5 µs), and only a value it rejects goes through
+    jsonschema, whose verdict stands. The schemas use no keyword whose meaning differs
+    between draft 7, which fastjsonschema implements, and 2020-12; tests/property checks
+    that both accept the same values."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -47,9 +62,17 @@ class RecordValidator:
         self.schema: Mapping[str, Any] = orjson.loads(path.read_bytes())
         Draft202012Validator.check_schema(self.schema)
         self._validator = Draft202012Validator(self.schema, format_checker=_FORMATS)
+        draft7 = {**self.schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+        self._accepts = fastjsonschema.compile(draft7, formats={"date-time": _is_date_time})
 
     def validate(self, value: object) -> None:
         """Raise SchemaViolation (the most relevant error) when `value` does not match."""
+        try:
+            self._accepts(value)
+        except fastjsonschema.JsonSchemaException:
+            pass
+        else:
+            return
         error = next(iter(sorted(self._validator.iter_errors(value), key=_relevance)), None)
         if error is not None:
             raise SchemaViolation(self.name, error)
