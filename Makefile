@@ -55,6 +55,7 @@ bench: $(STAMP) chromium
 	$(BIN)/python -m benchmarks.bench_parse
 	$(BIN)/python -m benchmarks.eval_dedup
 	$(BIN)/python -m benchmarks.bench_dedup
+	$(BIN)/python -m benchmarks.eval_articles
 	$(BIN)/python -m benchmarks.bench_dashboard
 
 # End to end on the embedded broker (docs/benchmarks.md, "Pipeline, end to end"): about
