@@ -1,8 +1,8 @@
 """Ticker dedup benchmark: µs per line on the exact and the near path, bytes per remembered
 item, and datasketch's MinHashLSH on the same lines in the same run.
 
-Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only] [--state-only]`
-(not a test: it prints). Every timing is the median of N rounds (default 7): the benchmark
+Run: `.venv/bin/python -m benchmarks.bench_dedup [--repeat N] [--ours-only] [--state-only]
+[--rss-only] [--rss-1m]` (not a test: it prints). Every timing is the median of N rounds (default 7): the benchmark
 machine is shared. A round times raqib on its compiled kernel, raqib on the pure-Python reference (the same
 decisions, `line_match.use_compiled(False)`) and datasketch, back to back; a speed-up is the
 median of the per-round ratios, so a slow spell of the machine hits both of its sides.
@@ -42,13 +42,20 @@ rewordings and hard negatives), normalized once up front, as the parser hands th
   hostile probe: one scope of 1,000-20,000 templated items, ms per page of 10 new items;
   one page of a 5,000-item ticker into an empty scope; and the heap bytes per item of a
   100,000-item state (tracemalloc), with what part of the index holds them.
+* RSS (`--rss-only` runs this part alone): a process of its own builds the same realistic
+  state of 100,000 items (and of 1,000,000 with `--rss-1m`: about a minute and, before
+  the compact index, 3 GB) and reads its VmRSS before and after, caches emptied and freed
+  memory trimmed; bytes per item, and 1,000,000 items at the 100,000-item rate.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import random
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -73,7 +80,7 @@ from eval_dedup import (  # noqa: E402
 )
 
 from workers.core.dedup import line_match, ticker  # noqa: E402
-from workers.core.dedup.line_match import Probe, exact_key, line_features  # noqa: E402
+from workers.core.dedup.line_match import Probe, exact_key, line_features, stored_texts  # noqa: E402
 from workers.core.dedup.ticker import (  # noqa: E402
     DEFAULT_CONFIG,
     DedupState,
@@ -193,8 +200,8 @@ def bench_phases(lines: list[str], repeat: int) -> dict[str, float]:
             index = state.view(s.scope)
             candidates = index.candidates(features, DEFAULT_CONFIG)
             t2 = time.perf_counter()
-            first_match = Probe(features, threshold).first_match
-            texts = index.texts_features
+            first_match = Probe(features, threshold).first_stored
+            texts = index.stored_texts
             for event_id in candidates:
                 first_match(texts[event_id])
             t3 = time.perf_counter()
@@ -202,7 +209,7 @@ def bench_phases(lines: list[str], repeat: int) -> dict[str, float]:
             t_candidates += t2 - t1
             t_verify += t3 - t2
             n_candidates += len(candidates)
-            n_texts += sum(len(texts[e]) for e in candidates)
+            n_texts += sum(len(list(stored_texts(texts[e]))) for e in candidates)
             state.apply(decide(s, state)[1])
         features_runs.append(t_features / len(sightings))
         candidates_runs.append(t_candidates / len(sightings))
@@ -378,11 +385,23 @@ def _round(
     return out
 
 
+def _one_part(argv: list[str], repeat: int) -> bool:
+    """Run the one part of the benchmark `argv` asks for, if any (True when it did)."""
+    if "--rss-child" in argv:
+        rss_child(int(argv[argv.index("--rss-child") + 1]))
+    elif "--rss-only" in argv:
+        print_rss((100_000, 1_000_000) if "--rss-1m" in argv else (100_000,))
+    elif "--state-only" in argv:
+        print_state_size(repeat)
+    else:
+        return False
+    return True
+
+
 def main(argv: list[str]) -> int:
     """Run both and print the figures."""
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 7
-    if "--state-only" in argv:
-        print_state_size(repeat)
+    if _one_part(argv, repeat):
         return 0
     pairs = load_pairs()
     lines = sorted({p.a for p in pairs} | {p.b for p in pairs})
@@ -481,6 +500,23 @@ def print_state_size(repeat: int) -> None:
     memory = memory_at(large)
     parts = ", ".join(f"{k.removesuffix('_bytes')} {v:.0f}" for k, v in memory.items() if k.endswith("_bytes"))
     print(f"  memory at {memory['items']:,.0f} items: {memory['heap']:.0f} B/item heap (tracemalloc); by part: {parts}")
+    print_rss((large, 1_000_000) if "--rss-1m" in sys.argv else (large,))
+
+
+def print_rss(totals: tuple[int, ...]) -> None:
+    """RSS per remembered item (`rss_per_item`) at each of `totals`, and what a worker
+    holding 1,000,000 items would take at the first one's rate."""
+    first = None
+    for total in totals:
+        f = rss_per_item(total)
+        first = first or f
+        print(
+            f"  RSS at {f['items']:,.0f} items (a process of its own): {f['rss_mb']:.0f} MB, "
+            f"{f['per_item']:,.0f} B/item over the {f['base_mb']:.0f} MB before the state"
+        )
+    if first is not None:
+        million = first["base_mb"] + first["per_item"] * 1e6 / 1e6
+        print(f"  1,000,000 items at the {first['items']:,.0f}-item rate: {million:,.0f} MB RSS")
 
 
 def _print_datasketch(
@@ -589,21 +625,81 @@ def filled_state(sizes: list[int], seed: int = 0) -> tuple[DedupState, list[Temp
     `PAGE_ITEMS` items, newest first)."""
     state = DedupState()
     generators, strips = [], []
-    span = DEFAULT_CONFIG.horizon_s - 3600
-    now = int(T_NOW.timestamp())
     for site, size in enumerate(sizes):
         gen = Templated(seed * 1_000_003 + site, size)
-        scope = f"site{site}.example"
         lines = [gen.line() for _ in range(size)]
-        puts = []
-        for k, line in enumerate(lines):
-            normalized = normalize_for_matching(line)
-            at = now - span + span * k // size
-            puts.append(TickerEntry(scope, ticker_event_id(scope, normalized), normalized, at, at))
-        state.apply(StateChange(put=tuple(puts)))
+        state.apply(StateChange(put=_site_entries(site, lines)))
         generators.append(gen)
         strips.append(lines[-PAGE_ITEMS:][::-1])
     return state, generators, strips
+
+
+def _site_entries(site: int, lines: list[str]) -> tuple[TickerEntry, ...]:
+    """The entries `decide` stores for `lines`, new items of site `site`, first seen over
+    the horizon before `T_NOW`."""
+    span = DEFAULT_CONFIG.horizon_s - 3600
+    now = int(T_NOW.timestamp())
+    scope = f"site{site}.example"
+    puts = []
+    for k, line in enumerate(lines):
+        normalized = normalize_for_matching(line)
+        at = now - span + span * k // len(lines)
+        puts.append(TickerEntry(scope, ticker_event_id(scope, normalized), normalized, at, at))
+    return tuple(puts)
+
+
+def _vm_rss() -> int:
+    """This process's resident set size in bytes (Linux: /proc/self/status)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    msg = "no VmRSS in /proc/self/status"
+    raise RuntimeError(msg)
+
+
+def _release_free_memory() -> None:
+    """Hand freed heap back to the OS (glibc's malloc_trim), so RSS counts what is live."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: RSS keeps what was freed
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def rss_child(total: int) -> None:
+    """In a process of its own (`--rss-child N`): the realistic state of `total` items,
+    built as `filled_state` does, without keeping the line generators; print the RSS
+    before (after imports) and after, caches emptied and freed memory trimmed, as JSON."""
+    gc.collect()
+    _release_free_memory()
+    before = _vm_rss()
+    state = DedupState()
+    for site, size in enumerate(site_sizes(total)):
+        gen = Templated(site, size)
+        state.apply(StateChange(put=_site_entries(site, [gen.line() for _ in range(size)])))
+        del gen
+    _clear_caches()  # bounded caches (line_features, chunks): not per remembered item
+    gc.collect()
+    _release_free_memory()
+    after = _vm_rss()
+    print(orjson.dumps({"items": len(state), "before": before, "after": after}).decode())
+
+
+def rss_per_item(total: int) -> dict[str, float]:
+    """RSS of a process holding a realistic state of `total` items (`rss_child`, run in a
+    subprocess so that nothing else this benchmark built is counted): the process before
+    the state, and bytes per item of the growth."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_dedup", "--rss-child", str(total)],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    figures = orjson.loads(out.stdout.splitlines()[-1])
+    return {
+        "items": figures["items"],
+        "base_mb": figures["before"] / 1e6,
+        "rss_mb": figures["after"] / 1e6,
+        "per_item": (figures["after"] - figures["before"]) / figures["items"],
+    }
 
 
 def strip_pages(

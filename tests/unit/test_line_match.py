@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from workers.core.dedup.line_match import compare, exact_key, line_features
+from workers.core.dedup import line_match
+from workers.core.dedup.line_match import (
+    compare,
+    exact_key,
+    line_features,
+    stored,
+    stored_texts,
+    stored_tokens,
+    text_key,
+    unstored,
+)
 from workers.core.normalize import normalize_for_matching
 
 MANSOURA = '"قسد" تعتقل شبان من بلدة المنصور غرب مدينة الرقة لسوقهم إلى التجنيد الاجباري'
@@ -106,3 +116,42 @@ class TestCompare:
         """compare(a, b) and compare(b, a) agree."""
         a, b = MANSOURA, MANSOURA.replace("شبان", "عشرات الشبان") + " وفق ناشطين"
         assert _cmp(a, b) == _cmp(b, a)
+
+
+class TestStoredTexts:
+    """What the state keeps of a remembered text (`stored`) and of its exact key (`text_key`)."""
+
+    LINES = (MANSOURA, "لم تنفي قوات النظام مقتل 12 مدنيا في قرية الرويحة جنوب ادلب", "قصف حلب")
+
+    def test_unstored_gives_back_the_features_but_the_key(self) -> None:
+        """Every field `compare` reads survives the flat tuple; the exact key is not kept."""
+        for line in map(normalize_for_matching, self.LINES):
+            features = line_features(line)
+            assert unstored(stored(features)) == features._replace(squashed=b"")
+
+    def test_concatenated_texts_split_back(self) -> None:
+        """An entry's texts are one tuple, text after text; their tokens are the union."""
+        features = [line_features(normalize_for_matching(line)) for line in self.LINES]
+        texts = stored(features[0]) + stored(features[1]) + stored(features[2])
+        assert [unstored(t) for t in stored_texts(texts)] == [f._replace(squashed=b"") for f in features]
+        assert stored_tokens(texts) == features[0].tokens | features[1].tokens | features[2].tokens
+
+    def test_text_key_is_the_exact_key_on_both_implementations(self) -> None:
+        """A `text_key` equals and hashes as `exact_key` of its text, and only that, on the
+        kernel and on the reference (a dict looks it up with the bytes)."""
+        compiled = line_match.compiled()
+        try:
+            for enabled in (True, False):
+                line_match.use_compiled(enabled)
+                for text in ('"قسد" تعتقل - شبان', "abc d.e", "x😀 y", "é ß", ""):
+                    key = exact_key(text)
+                    made = text_key(text, key)
+                    assert made == key
+                    assert key == made
+                    assert hash(made) == hash(key)
+                    assert {made: 1}.get(key) == 1
+                    assert made == text_key(text.replace(" ", ""), key)
+                    assert made != key + b"x"
+                    assert made != exact_key(text + "z")
+        finally:
+            line_match.use_compiled(compiled)

@@ -219,3 +219,32 @@ def test_candidates_for_a_line_of_many_tokens() -> None:
         with python_reference():
             assert index.candidates(query, config) == compiled
     assert len(index.candidates(query, unbounded)) == DEFAULT_CONFIG.max_candidates
+
+
+def test_first_stored_is_first_match(lines: list[str]) -> None:
+    """Texts as the state keeps them (`line_match.stored`, concatenated per entry) get the
+    verdicts of their `LineFeatures`, on the kernel and on the reference."""
+    features = _all_features(lines)
+    for i, a in enumerate(features):
+        texts = tuple(features[(i + k) % len(features)] for k in (1, 2, 3, 0, 5))
+        flat = tuple(x for b in texts for x in line_match.stored(b))
+        probe = Probe(a, 0.4)
+        expected = probe._first_match(texts)
+        assert kernel().first_stored(a, flat, 0.4) == expected
+        assert probe.first_stored(flat) == expected
+        with python_reference():
+            assert Probe(a, 0.4).first_stored(flat) == expected
+        for b in texts[:2]:
+            assert kernel().first_stored(a, line_match.stored(b), 0.4) == probe._first_match((b,))
+
+
+def test_stored_lines_of_many_tokens_fall_back() -> None:
+    """A remembered text of over 64 tokens, after another in the same entry, is verified
+    by the reference's own code inside the kernel, with the same verdict."""
+    a = line_features(" ".join(_word(i, "ل") for i in range(80)))
+    b = line_features(" ".join(_word(i, "ل") for i in range(60)) + " " + " ".join(_word(i, "ن") for i in range(70)))
+    other = line_features("قصف حلب")
+    for x, y in ((a, b), (b, a)):
+        flat = line_match.stored(other) + line_match.stored(y)
+        for threshold in (0.1, 0.4):
+            assert kernel().first_stored(x, flat, threshold) == Probe(x, threshold)._first_match((other, y))

@@ -2,7 +2,11 @@
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from workers.core.dedup.line_match import LineFeatures
+from workers.core.dedup.line_match import LineFeatures, StoredText
+
+class TextKey:
+    text: str
+    def __init__(self, text: str, key_hash: int, /) -> None: ...
 
 def configure(
     *,
@@ -26,11 +30,13 @@ def configure(
     dice: Callable[[str, str], float],
     pair_inflections: Callable[[set[str], set[str]], None],
     slow_match: Callable[[LineFeatures, LineFeatures, float], float | None],
+    unstored: Callable[[StoredText], LineFeatures],
 ) -> None: ...
 def line_features(normalized: str, /) -> LineFeatures: ...
 def chunk_info(chunk: str, /) -> tuple[tuple[int, str], ...]: ...
 def clear_cache() -> None: ...
 def first_match(features: LineFeatures, texts: Iterable[LineFeatures], threshold: float, /) -> float | None: ...
+def first_stored(features: LineFeatures, texts: StoredText, threshold: float, /) -> float | None: ...
 def candidates(
     tokens: frozenset[str], postings: dict[str, dict[str, None]], probe_share: float, limit: int, budget: int, /
 ) -> list[str]: ...
@@ -40,7 +46,7 @@ def near(
     features: LineFeatures,
     postings: dict[str, dict[str, None]],
     entries: Mapping[str, Any],
-    texts: Mapping[str, tuple[LineFeatures, ...]],
+    texts: Mapping[str, StoredText],
     probe_share: float,
     limit: int,
     budget: int,

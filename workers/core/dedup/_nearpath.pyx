@@ -29,10 +29,11 @@ Rare inputs (words over 64 letters, lines over 64 tokens, a best-first inflectio
 are handed to the reference's own functions, passed in by `configure`.
 """
 
-from cpython.object cimport PyObject
+cimport cython
+from cpython.object cimport Py_EQ, Py_NE, PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.math cimport ceil
-from libc.stdint cimport uint16_t, uint64_t
+from libc.stdint cimport uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcmp, memset
 from cpython.bytes cimport PyBytes_FromStringAndSize
@@ -104,6 +105,7 @@ cdef object _py_is_join = None
 cdef object _py_dice = None
 cdef object _pair_inflections = None
 cdef object _slow_match = None
+cdef object _unstored = None
 cdef frozenset _STOP = frozenset()
 cdef frozenset _NEGATION = frozenset()
 cdef frozenset _PLACE_MARKERS = frozenset()
@@ -119,11 +121,11 @@ cdef int K_NEGATED = 2, K_TOKEN = 4
 def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no_words,
               squash_delete, chunks_max, stop, negation, place_markers,
               article_prefixes, min_stem, number_words, to_space, is_join, dice,
-              pair_inflections, slow_match):
+              pair_inflections, slow_match, unstored):
     """Take the constants, the chunk cache and the rare slow paths of `line_match`."""
     global _BENIGN, _FILLERS, _MORPH_DICE, _MIN_JOIN, K_NUMBER, K_NEGATED, K_MARKER, K_TOKEN
     global K_CONJOINED, _features_type, _NO_WORDS
-    global _py_is_join, _py_dice, _pair_inflections, _slow_match, _STOP
+    global _py_is_join, _py_dice, _pair_inflections, _slow_match, _unstored, _STOP
     global _NEGATION, _PLACE_MARKERS, _ARTICLE_PREFIXES, _MIN_STEM, _NUMBER_WORDS, _TO_SPACE
     global _CHUNKS_MAX
     _BENIGN = frozenset(benign)
@@ -142,6 +144,7 @@ def configure(*, benign, fillers, morph_dice, min_join, kinds, features_type, no
     _py_dice = dice
     _pair_inflections = pair_inflections
     _slow_match = slow_match
+    _unstored = unstored
     _STOP = frozenset(stop)
     _NEGATION = frozenset(negation)
     _PLACE_MARKERS = frozenset(place_markers)
@@ -194,7 +197,7 @@ cdef object _word_info(str raw):
     if not word:
         return None
     if _has_digit(word):
-        return (K_NUMBER, word.replace(",", "").replace(".", ""))
+        return (K_NUMBER, intern(word.replace(",", "").replace(".", "")))
     # one object per distinct word: the merge of two lines' tokens then finds equal
     # tokens by pointer
     word = intern(word)
@@ -433,18 +436,97 @@ cdef bytes _squashed(str normalized):
         free(out)
 
 
+@cython.final
+@cython.no_gc  # holds a str only: no cycle can go through it
+cdef class TextKey:
+    """A key of the exact map (`line_match.text_key`): equal to `exact_key(text)` and
+    hashed like it, holding the text (shared with its entry) instead of those bytes:
+    32 bytes instead of a bytes object of the line. Compared with the bytes of a lookup
+    by encoding the text on the fly, without allocating."""
+
+    cdef readonly str text
+    cdef Py_hash_t _hash
+
+    def __cinit__(self, str text, Py_hash_t key_hash):
+        self.text = text
+        self._hash = key_hash
+
+    def __hash__(self):
+        return self._hash
+
+    def __richcmp__(self, other, int op):
+        cdef bint equal
+        if op != Py_EQ and op != Py_NE:
+            return NotImplemented
+        if type(other) is bytes:
+            equal = _squash_equals(self.text, <bytes>other)
+        elif type(other) is TextKey:
+            equal = _squash_equals(self.text, _squashed((<TextKey>other).text))
+        else:  # the reference's key (`line_match._TextKey`) compares with bytes
+            equal = bool(_squashed(self.text) == other)
+        return equal if op == Py_EQ else not equal
+
+    def __repr__(self):
+        return f"TextKey({self.text!r})"
+
+
+cdef bint _squash_equals(str text, bytes key) except -1:
+    """`exact_key(text) == key`, encoding `text` to UTF-8 as it is compared."""
+    cdef const unsigned char *data = key
+    cdef Py_ssize_t n = len(key), k = 0, i, length = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text), m, j
+    cdef void *tdata = PyUnicode_DATA(text)
+    cdef uint32_t c  # a code point (not Py_UCS4, which Cython treats as a character)
+    cdef unsigned char buf[4]
+    for i in range(length):
+        c = <uint32_t>PyUnicode_READ(kind, tdata, i)
+        if c < 0x80:
+            if _squash_drop[c]:
+                continue
+            buf[0] = <unsigned char>c
+            m = 1
+        elif c < 0x800:
+            buf[0] = <unsigned char>(0xC0 | (c >> 6))
+            buf[1] = <unsigned char>(0x80 | (c & 0x3F))
+            m = 2
+        elif c < 0x10000:
+            buf[0] = <unsigned char>(0xE0 | (c >> 12))
+            buf[1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+            buf[2] = <unsigned char>(0x80 | (c & 0x3F))
+            m = 3
+        else:
+            buf[0] = <unsigned char>(0xF0 | (c >> 18))
+            buf[1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+            buf[2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+            buf[3] = <unsigned char>(0x80 | (c & 0x3F))
+            m = 4
+        if k + m > n:
+            return False
+        for j in range(m):
+            if data[k + j] != buf[j]:
+                return False
+        k += m
+    return k == n
+
+
 # ---------------------------------------------------------------------------------------
 # figures
 
 
-cdef bint _both_have_extra(tuple a, tuple b) except -1:
+cdef inline bint _same_str(PyObject *x, PyObject *y) except -1:
+    """`x == y` for two str (interned ones are the same object)."""
+    return x == y or PyUnicode_Compare(<object>x, <object>y) == 0
+
+
+cdef bint _both_have_extra(PyObject **a, Py_ssize_t na, PyObject **b, Py_ssize_t nb) except -1:
     """`line_match._both_have_extra`: each side has a number the other lacks."""
-    cdef Py_ssize_t na = len(a), nb = len(b), i, j, left = nb
+    cdef Py_ssize_t i, j, left = nb
     cdef bint extra_a = False
     cdef char used[MAX_DIFF]
     if nb > MAX_DIFF:
-        rest = list(b)
-        for n in a:
+        rest = [<object>b[j] for j in range(nb)]
+        for i in range(na):
+            n = <object>a[i]
             if n in rest:
                 rest.remove(n)
             else:
@@ -453,9 +535,8 @@ cdef bint _both_have_extra(tuple a, tuple b) except -1:
     for j in range(nb):
         used[j] = 0
     for i in range(na):
-        n = a[i]
         for j in range(nb):
-            if not used[j] and b[j] == n:
+            if not used[j] and _same_str(b[j], a[i]):
                 used[j] = 1
                 left -= 1
                 break
@@ -671,16 +752,72 @@ cdef struct Query:
     Py_ssize_t lengths[MAX_DIFF]
 
 
-cdef object _match_one(Query *q, tuple b, double threshold):
+cdef struct Side:
+    # a text compared with the query, as arrays: from a `LineFeatures` (`_side_of_features`)
+    # or from a `line_match.StoredText` (`_side_of_stored`)
+    PyObject *source  # the LineFeatures, or the StoredText (texts concatenated)
+    Py_ssize_t at  # where the text starts in a StoredText
+    bint is_stored
+    PyObject *negations  # frozenset
+    PyObject **numbers
+    Py_ssize_t n_numbers
+    PyObject **places
+    Py_ssize_t n_places
+    PyObject **order
+    Py_ssize_t n_order
+
+
+cdef enum:
+    # `line_match.StoredText`, text after text:
+    # (n_numbers, n_places, n_order, negations, *numbers, *places, *order)
+    S_NEGATIONS = 3
+    S_NUMBERS = 4
+
+
+cdef inline Py_ssize_t _side_of_stored(Side *side, tuple texts, Py_ssize_t at) except -1:
+    """Unpack the text of the concatenated `texts` that starts at `at`; return where the
+    next one starts."""
+    cdef PyObject **items = raqib_items(<PyObject *>texts) + at
+    side.n_numbers = <Py_ssize_t>(<object>items[0])
+    side.n_places = <Py_ssize_t>(<object>items[1])
+    side.n_order = <Py_ssize_t>(<object>items[2])
+    side.source = <PyObject *>texts
+    side.at = at
+    side.is_stored = True
+    side.negations = items[S_NEGATIONS]
+    side.numbers = items + S_NUMBERS
+    side.places = side.numbers + side.n_numbers
+    side.order = side.places + side.n_places
+    return at + S_NUMBERS + side.n_numbers + side.n_places + side.n_order
+
+
+cdef inline tuple _side_of_features(Side *side, tuple b):
+    """Unpack a `LineFeatures`; returns the tuple of its places, which the caller keeps
+    alive while `side` is in use."""
+    cdef tuple numbers = <tuple>b[F_NUMBERS]
+    cdef tuple order = <tuple>b[F_ORDER]
+    cdef frozenset places_set = <frozenset>b[F_PLACES]
+    cdef tuple places = tuple(places_set) if places_set else ()
+    side.source = <PyObject *>b
+    side.is_stored = False
+    side.negations = <PyObject *>b[F_NEGATIONS]
+    side.numbers = raqib_items(<PyObject *>numbers)
+    side.n_numbers = len(numbers)
+    side.places = raqib_items(<PyObject *>places)
+    side.n_places = len(places)
+    side.order = raqib_items(<PyObject *>order)
+    side.n_order = len(order)
+    return places
+
+
+cdef object _match_one(Query *q, Side *b, double threshold):
     """What `Probe.first_match` finds for one text `b`: its similarity, or None."""
-    cdef frozenset neg_b, places_b
+    cdef frozenset neg_b
     cdef frozenset places_a = <frozenset>q.places
     cdef tuple numbers = <tuple>q.numbers
-    cdef tuple numbers_b
     cdef tuple order_a = <tuple>q.order
-    cdef tuple order_b
     cdef Py_ssize_t n_a = len(order_a), n_b, common = 0, k_a = 0, k_b = 0, i = 0, j = 0
-    cdef Py_ssize_t kept_a, kept_b, r_a = 0, r_b = 0
+    cdef Py_ssize_t kept_a, kept_b, r_a = 0, r_b = 0, n_numbers = len(numbers)
     cdef int c
     cdef double similarity
     cdef PyObject **items_a
@@ -696,21 +833,23 @@ cdef object _match_one(Query *q, tuple b, double threshold):
     cdef char drop_b[MAX_DIFF]
     # the figures and negations first (they reject most pairs); identity is the cheap
     # common case of equality (the empty ones are shared singletons)
-    neg_b = <frozenset>b[F_NEGATIONS]
-    if <PyObject *>neg_b != q.negations and neg_b != <frozenset>q.negations:
+    neg_b = <frozenset>b.negations
+    if b.negations != q.negations and neg_b != <frozenset>q.negations:
         return None
-    numbers_b = <tuple>b[F_NUMBERS]
-    if numbers_b is not numbers and len(numbers) and len(numbers_b) and numbers_b != numbers:
-        if _both_have_extra(numbers, numbers_b):
-            return None
-    order_b = <tuple>b[F_ORDER]
-    n_b = len(order_b)
+    # equal figures never have an extra on both sides, so no equality check first
+    if n_numbers and b.n_numbers and _both_have_extra(
+            raqib_items(q.numbers), n_numbers, b.numbers, b.n_numbers):
+        return None
+    n_b = b.n_order
     if n_a > MAX_DIFF or n_b > MAX_DIFF:  # never a ticker line: the reference decides
-        return _slow_match(<object>q.features, b, threshold)
+        if b.is_stored:
+            text = (<tuple>b.source)[b.at:b.at + S_NUMBERS + b.n_numbers + b.n_places + b.n_order]
+            return _slow_match(<object>q.features, _unstored(text), threshold)
+        return _slow_match(<object>q.features, <object>b.source, threshold)
     # one merge of the two (hash, token)-sorted token lists: the shared tokens and each
     # side's others
     items_a = raqib_items(<PyObject *>order_a)
-    items_b = raqib_items(<PyObject *>order_b)
+    items_b = b.order
     while i < n_a and j < n_b:
         c = raqib_order(items_a[i], items_b[j])
         if c == 0:
@@ -781,11 +920,11 @@ cdef object _match_one(Query *q, tuple b, double threshold):
         for i in range(r_a):
             if PySet_Contains(places_a, <object>only_a[i]):
                 return None
-    places_b = <frozenset>b[F_PLACES]
-    if places_b:
+    if b.n_places:
         for i in range(r_b):
-            if PySet_Contains(places_b, <object>only_b[i]):
-                return None
+            for j in range(b.n_places):
+                if _same_str(b.places[j], only_b[i]):
+                    return None
     if _substituted(only_a, r_a, only_b, r_b):
         return None
     return similarity
@@ -809,9 +948,30 @@ cdef inline void _query(Query *q, tuple a):
 def first_match(features, texts, double threshold):
     """`Probe(features, threshold).first_match(texts)` (for threshold > 0)."""
     cdef Query q
+    cdef Side side
     _query(&q, <tuple>features)
     for b in texts:
-        found = _match_one(&q, <tuple>b, threshold)
+        places = _side_of_features(&side, <tuple>b)
+        found = _match_one(&q, &side, threshold)
+        if found is not None:
+            return found
+    return None
+
+
+def first_stored(features, tuple texts, double threshold):
+    """`first_match` of an entry's texts as the state keeps them (`line_match.StoredText`,
+    concatenated: `Probe.first_stored`)."""
+    cdef Query q
+    _query(&q, <tuple>features)
+    return _first_stored(&q, texts, threshold)
+
+
+cdef object _first_stored(Query *q, tuple texts, double threshold):
+    cdef Side side
+    cdef Py_ssize_t at = 0, end = len(texts)
+    while at < end:
+        at = _side_of_stored(&side, texts, at)
+        found = _match_one(q, &side, threshold)
         if found is not None:
             return found
     return None
@@ -834,14 +994,13 @@ cdef object _best_match(tuple features, list candidates, dict entries, texts, lo
         first_seen = entry.first_seen
         if first_seen > latest:
             continue
-        for b in texts[event_id]:
-            found = _match_one(&q, <tuple>b, threshold)
-            if found is not None:
-                sim = found
-                if (best_id is None or sim > best_sim or (sim == best_sim and (
-                        first_seen < best_first or (first_seen == best_first and event_id < best_id)))):
-                    best_sim, best_first, best_id = sim, first_seen, event_id
-                break
+        # the first of the entry's texts that matches
+        found = _first_stored(&q, <tuple>texts[event_id], threshold)
+        if found is not None:
+            sim = found
+            if (best_id is None or sim > best_sim or (sim == best_sim and (
+                    first_seen < best_first or (first_seen == best_first and event_id < best_id)))):
+                best_sim, best_first, best_id = sim, first_seen, event_id
     if best_id is None:
         return None
     return (best_sim, best_first, best_id)

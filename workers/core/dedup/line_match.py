@@ -61,12 +61,13 @@ they are, the rule that vetoes it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Hashable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeAlias
 
 # The compiled near path (`_nearpath.pyx`, built at install time by hatch_build.py when a
 # C compiler is there): the same results as the Python here and in `dedup`, faster. The
@@ -82,12 +83,18 @@ __all__ = [
     "Comparison",
     "LineFeatures",
     "Probe",
+    "StoredText",
     "clear_caches",
     "compare",
     "compiled",
     "exact_key",
     "line_features",
     "match",
+    "stored",
+    "stored_texts",
+    "stored_tokens",
+    "text_key",
+    "unstored",
     "use_compiled",
 ]
 
@@ -203,8 +210,12 @@ def _word_info(raw: str) -> tuple[int, str] | None:
     word = _strip_word(raw)
     if not word:
         return None
+    # one str object per distinct word (`sys.intern`), as the kernel does: the remembered
+    # texts of a state then share their tokens and figures with each other and with the
+    # postings' keys, and the kernel's merge finds equal tokens by pointer
     if _HAS_DIGIT.search(word):
-        return (_NUMBER, word.replace(",", "").replace(".", ""))
+        return (_NUMBER, sys.intern(word.replace(",", "").replace(".", "")))
+    word = sys.intern(word)
     if word in _NEGATION:
         return (_NEGATED, word)
     if word in _PLACE_MARKERS:
@@ -262,6 +273,60 @@ class LineFeatures(NamedTuple):
     order: tuple[str, ...]
 
 
+# What the state keeps of an entry's remembered texts (`stored`): one flat tuple holding,
+# text after text, `(n_numbers, n_places, n_order, negations, *numbers, *places, *order)`:
+# the fields of each text's `LineFeatures` that verifying a candidate reads, with no set
+# of its own, no exact key (the exact map holds it) and no tuple per text or per entry: a
+# few hundred bytes less per remembered text than the `LineFeatures` (its token frozenset
+# alone is a 32-slot hash table). Tokens, places and figures are interned strings,
+# shared across the state. An alias appended is `texts + stored(features)`.
+StoredText: TypeAlias = tuple[Any, ...]
+_S_NEGATIONS: Final = 3
+_S_NUMBERS: Final = 4  # where the numbers start
+
+
+def stored(features: LineFeatures) -> StoredText:
+    """The `StoredText` of one line's features (an entry's are these, concatenated)."""
+    numbers, places, order = features.numbers, features.places, features.order
+    return (len(numbers), len(places), len(order), features.negations, *numbers, *places, *order)
+
+
+def stored_texts(texts: StoredText) -> Iterator[StoredText]:
+    """The `StoredText` of each text of an entry's concatenated ones, in order."""
+    at, end = 0, len(texts)
+    while at < end:
+        size = _S_NUMBERS + texts[at] + texts[at + 1] + texts[at + 2]
+        yield texts[at : at + size]
+        at += size
+
+
+def stored_tokens(texts: StoredText) -> set[str]:
+    """The content tokens of (concatenated) `StoredText`s: what an entry's postings hold."""
+    out: set[str] = set()
+    at, end = 0, len(texts)
+    while at < end:
+        order_at = at + _S_NUMBERS + texts[at] + texts[at + 1]
+        at = order_at + texts[at + 2]
+        out.update(texts[order_at:at])
+    return out
+
+
+def unstored(text: StoredText) -> LineFeatures:
+    """The `LineFeatures` one `StoredText` was made from, except its exact key (b""):
+    what the Python reference verifies a remembered text with."""
+    places_at = _S_NUMBERS + text[0]
+    order_at = places_at + text[1]
+    order: tuple[str, ...] = text[order_at : order_at + text[2]]
+    return LineFeatures(
+        frozenset(order),
+        text[_S_NUMBERS:places_at],
+        text[_S_NEGATIONS],
+        frozenset(text[places_at:order_at]) if order_at > places_at else _NO_WORDS,
+        b"",
+        order,
+    )
+
+
 def exact_key(normalized: str) -> bytes:
     """Return the exact-match key of a normalized line: its UTF-8 bytes without ASCII
     punctuation, quotes or whitespace."""
@@ -269,6 +334,35 @@ def exact_key(normalized: str) -> bytes:
 
 
 _NO_WORDS: Final[frozenset[str]] = frozenset()
+
+
+class _TextKey:
+    """`text_key` in Python: the reference of the kernel's `TextKey`."""
+
+    __slots__ = ("_hash", "text")
+
+    def __init__(self, text: str, key_hash: int) -> None:
+        self.text = text
+        self._hash = key_hash
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, bytes):
+            return exact_key(self.text) == other
+        text = getattr(other, "text", None)
+        return isinstance(text, str) and exact_key(self.text) == exact_key(text)
+
+
+def text_key(text: str, key: bytes) -> Hashable:
+    """A key of the exact map for `text`, whose `exact_key` is `key`: equal to those bytes
+    and hashed like them, so the map is looked up with `exact_key` of a line, but holding
+    the text (shared with its entry) instead of a bytes object of the line (32 bytes on
+    the kernel instead of ~110 for a ticker line)."""
+    if _compiled:
+        return _nearpath.TextKey(text, hash(key))
+    return _TextKey(text, hash(key))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -525,6 +619,13 @@ class Probe:
                 return similarity
         return None
 
+    def first_stored(self, texts: StoredText) -> float | None:
+        """`first_match` of an entry's remembered texts as the state keeps them (`stored`,
+        concatenated)."""
+        if self.threshold > 0.0 and _compiled:
+            return _nearpath.first_stored(self.features, texts, self.threshold)
+        return self.first_match(map(unstored, stored_texts(texts)))
+
     def match(self, b: LineFeatures) -> float | None:
         """`compare(self.features, b).similarity` when no rule vetoes the merge and it
         reaches the threshold, else None."""
@@ -625,6 +726,7 @@ def use_compiled(enabled: bool = True) -> bool:
         dice=_dice,
         pair_inflections=_pair_inflections,
         slow_match=_slow_match,
+        unstored=unstored,
     )
     _compiled = True
     return True

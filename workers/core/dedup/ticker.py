@@ -47,15 +47,18 @@ State, and why it is shaped this way (it is meant for a Faust table):
 * The stream is repartitioned by scope, and Faust writes a table key to the changelog
   partition of the event being processed, so a scope's records live on its partition and
   move with it.
-* `ScopeIndex` (exact map, token postings, the `line_features` of every remembered text,
-  watermark) is *derived*: the worker rebuilds it from the records one scope at a time,
+* `ScopeIndex` (exact map, token postings, what verification reads of the `line_features`
+  of every remembered text, watermark) is *derived*: the worker rebuilds it from the records one scope at a time,
   the first time it meets the scope after a start or a rebalance
   (`PipelineState.ticker_index` applies the scope's records as a `StateChange`), and
   `apply` keeps it in step. `DedupState.from_records` rebuilds a whole state at once
   (tests and benchmarks use it to check that a rebuilt state decides the same).
   Nothing else is remembered, so the changelog alone restores every decision. Keeping the
   features means verifying a candidate builds nothing; an added alias re-uses the features
-  of the entry's other texts and touches only the postings that change.
+  of the entry's other texts and touches only the postings that change. They are kept
+  compactly, since the index is what grows with the remembered items (docs/dedup.md,
+  "State"): one flat tuple per entry (`line_match.StoredText`, no set per text) and exact
+  keys that hold the entry's text instead of a bytes copy (`line_match.text_key`).
 * Expiry by event time is a scan of one scope's entries, skipped while the oldest
   `last_seen` is inside the horizon.
 
@@ -70,7 +73,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -78,7 +81,17 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from workers.core.dedup import line_match
-from workers.core.dedup.line_match import LineFeatures, Probe, exact_key, line_features
+from workers.core.dedup.line_match import (
+    LineFeatures,
+    Probe,
+    StoredText,
+    exact_key,
+    line_features,
+    stored,
+    stored_texts,
+    stored_tokens,
+    text_key,
+)
 
 if TYPE_CHECKING or line_match._BUILT:
     from workers.core.dedup import _nearpath
@@ -299,21 +312,24 @@ def postings_visited() -> int:
 class ScopeIndex:
     """The entries of one scope with the indexes `decide` reads (derived, not stored)."""
 
-    __slots__ = ("_exact", "_features", "_next_expiry", "_postings", "_tokens", "entries", "watermark")
+    __slots__ = ("_exact", "_features", "_next_expiry", "_postings", "entries", "watermark")
 
     def __init__(self) -> None:
         self.entries: dict[str, TickerEntry] = {}
         # exact key -> the event id for the first sighting's own text (most keys: a bare
-        # str, no tuple per item), (event id, similarity) for a remembered rewording
-        self._exact: dict[bytes, str | tuple[str, float]] = {}
+        # str, no tuple per item), (event id, similarity) for a remembered rewording. The
+        # keys are `line_match.text_key`s: equal to the `exact_key` bytes a lookup passes,
+        # holding the entry's text instead of the bytes
+        self._exact: dict[Hashable, str | tuple[str, float]] = {}
         # token -> the events holding it, as the keys of a dict (an ordered set: removal is
         # O(1) like a set's, and iterating it walks a dense array, which candidate lookup
         # does for every probed token)
         self._postings: dict[str, dict[str, None]] = {}
-        # event id -> `line_features` of its texts (first sighting, then aliases): derived
-        # from the entry like the rest, kept so that verifying a candidate builds nothing
-        self._features: dict[str, tuple[LineFeatures, ...]] = {}
-        self._tokens: dict[str, frozenset[str]] = {}  # event id -> its texts' tokens
+        # event id -> what verifying a candidate reads of its texts (first sighting, then
+        # aliases): `line_match.StoredText`, one flat tuple of the `line_features` fields it
+        # needs, without token sets or exact keys (derived from the entry like the rest,
+        # kept so that verifying a candidate builds nothing)
+        self._features: dict[str, StoredText] = {}
         self.watermark = -(2**62)  # largest last_seen; derived from the entries
         self._next_expiry = 2**62  # smallest last_seen (a lower bound after removals)
 
@@ -331,12 +347,14 @@ class ScopeIndex:
         return self.entries[hit[0]], hit[1], False
 
     def features(self, event_id: str) -> tuple[LineFeatures, ...]:
-        """The `line_features` of the entry's texts: first sighting, then aliases."""
-        return self._features[event_id]
+        """The `line_features` of the entry's texts: first sighting, then aliases
+        (computed: the index keeps only their `StoredText`)."""
+        return tuple(map(line_features, _texts(self.entries[event_id])))
 
     @property
-    def texts_features(self) -> Mapping[str, tuple[LineFeatures, ...]]:
-        """Event id -> `features(event_id)` (for loops that read many; do not modify)."""
+    def stored_texts(self) -> Mapping[str, StoredText]:
+        """Event id -> the `StoredText` of the entry's texts, first sighting then aliases
+        (concatenated), what verification reads (`Probe.first_stored`; do not modify)."""
         return self._features
 
     def candidates(self, features: LineFeatures, config: DedupConfig) -> list[str]:
@@ -397,51 +415,53 @@ class ScopeIndex:
             if entry.text == old.text and entry.aliases[:n_old] == old.aliases:
                 self._extend(old, entry)  # the usual case: touched, or aliases appended
                 return
-            old_features, old_tokens = self._features[event_id], self._tokens[event_id]
+            old_texts = self._features[event_id]
+            old_tokens = stored_tokens(old_texts)
             self._unindex(event_id)
-            known = dict(zip(_texts(old), old_features, strict=True))
-            features = tuple(known.get(text) or line_features(text) for text in _texts(entry))
-            tokens = frozenset().union(*(f.tokens for f in features))
+            known = dict(zip(_texts(old), stored_texts(old_texts), strict=True))
+            texts = tuple(chain.from_iterable(known.get(t) or stored(line_features(t)) for t in _texts(entry)))
+            tokens = stored_tokens(texts)
             self._drop_postings(event_id, old_tokens - tokens)
-            self._index(entry, features, tokens, tokens - old_tokens)
+            self._index(entry, texts, None, tokens - old_tokens)
         elif not entry.aliases:  # a new event: one text
-            features = (line_features(entry.text),)
-            self._index(entry, features, features[0].tokens, features[0].tokens)
+            features = line_features(entry.text)
+            self._index(entry, stored(features), features.squashed, features.tokens)
         else:
-            features = tuple(map(line_features, _texts(entry)))
-            tokens = frozenset().union(*(f.tokens for f in features))
-            self._index(entry, features, tokens, tokens)
+            texts = tuple(chain.from_iterable(stored(line_features(t)) for t in _texts(entry)))
+            self._index(entry, texts, None, stored_tokens(texts))
 
     def _extend(self, old: TickerEntry, entry: TickerEntry) -> None:
         """Replace `old` by `entry`, the same texts plus aliases appended (or none): only the
         new aliases are indexed; the exact keys and postings of the others stay."""
         event_id = entry.event_id
         self.entries[event_id] = entry
-        tokens = self._tokens[event_id]
-        for rewording, similarity in entry.aliases[len(old.aliases) :]:  # usually one, or none
-            features = line_features(rewording)
-            self._features[event_id] += (features,)
-            self._exact.setdefault(features.squashed, (event_id, similarity))
-            new_tokens = features.tokens - tokens
-            if new_tokens:
-                tokens = self._tokens[event_id] = tokens | new_tokens
-                self._add_postings(event_id, new_tokens)
+        added = entry.aliases[len(old.aliases) :]  # usually one, or none
+        if added:
+            texts = self._features[event_id]
+            tokens = stored_tokens(texts)
+            for rewording, similarity in added:
+                features = line_features(rewording)
+                texts += stored(features)
+                self._exact.setdefault(text_key(rewording, features.squashed), (event_id, similarity))
+                new_tokens = features.tokens - tokens
+                if new_tokens:
+                    tokens |= new_tokens
+                    self._add_postings(event_id, new_tokens)
+            self._features[event_id] = texts
         self._seen(entry.last_seen)
 
-    def _index(
-        self, entry: TickerEntry, features: tuple[LineFeatures, ...], tokens: frozenset[str], new_tokens: Iterable[str]
-    ) -> None:
-        """Index `entry` (not indexed now) with its texts' `features` and `tokens`; of the
-        postings, only `new_tokens` are missing."""
+    def _index(self, entry: TickerEntry, texts: StoredText, key: bytes | None, new_tokens: Iterable[str]) -> None:
+        """Index `entry` (not indexed now) with its texts' `StoredText` and the exact key of
+        its first text (`key`, computed when None); of the postings, only `new_tokens` are
+        missing."""
         event_id = entry.event_id
         self.entries[event_id] = entry
-        self._features[event_id] = features
-        self._tokens[event_id] = tokens
+        self._features[event_id] = texts
         exact = self._exact
-        exact[features[0].squashed] = event_id
-        if entry.aliases:
-            for (_, similarity), alias in zip(entry.aliases, features[1:], strict=True):
-                exact.setdefault(alias.squashed, (event_id, similarity))
+        text = entry.text
+        exact[text_key(text, exact_key(text) if key is None else key)] = event_id
+        for alias, similarity in entry.aliases:
+            exact.setdefault(text_key(alias, exact_key(alias)), (event_id, similarity))
         self._add_postings(event_id, new_tokens)
         self._seen(entry.last_seen)
 
@@ -465,17 +485,20 @@ class ScopeIndex:
     def remove(self, event_id: str) -> None:
         """Forget the entry `event_id` and its index entries."""
         if event_id in self.entries:
+            tokens = stored_tokens(self._features[event_id])
             self._unindex(event_id)
-            self._drop_postings(event_id, self._tokens.pop(event_id))
+            self._drop_postings(event_id, tokens)
 
     def _unindex(self, event_id: str) -> None:
-        """Forget the entry and its exact keys (not its postings)."""
-        del self.entries[event_id]
+        """Forget the entry, its texts and its exact keys (not its postings)."""
+        entry = self.entries.pop(event_id)
+        del self._features[event_id]
         exact = self._exact
-        for f in self._features.pop(event_id):
-            hit = exact.get(f.squashed)
+        for text in _texts(entry):
+            key = exact_key(text)
+            hit = exact.get(key)
             if hit is not None and (hit if isinstance(hit, str) else hit[0]) == event_id:
-                del exact[f.squashed]
+                del exact[key]
 
     def _drop_postings(self, event_id: str, tokens: Iterable[str]) -> None:
         postings = self._postings
@@ -602,7 +625,7 @@ def decide(
             features,
             index._postings,
             index.entries,
-            index._features,
+            index.stored_texts,
             config.probe_share,
             config.max_candidates,
             config.max_postings,
@@ -611,8 +634,8 @@ def decide(
             config.threshold,
         )
     elif candidates := index.candidates(features, config):
-        first_match = Probe(features, config.threshold).first_match
-        entries, texts = index.entries, index.texts_features
+        first_match = Probe(features, config.threshold).first_stored
+        entries, texts = index.entries, index.stored_texts
         # `_is_visible`, with its bounds computed once
         oldest, latest = max(index.watermark, now) - horizon, now + horizon
         for event_id in candidates:
@@ -629,8 +652,7 @@ def decide(
     if best is not None:
         entry = index.entries[best[2]]
         rounded = round(best[0], 3)
-        known = [f.squashed for f in index.features(entry.event_id)[1:]]  # the aliases' keys
-        change = _touch(entry, now, config, alias=(sighting.normalized, rounded), alias_key=key, known=known)
+        change = _touch(entry, now, config, alias=(sighting.normalized, rounded), alias_key=key)
         return Duplicate(entry.event_id, rounded, "near"), change
 
     event_id = ticker_event_id(sighting.scope, sighting.normalized)
@@ -645,16 +667,15 @@ def _touch(
     alias: tuple[str, float] | None = None,
     *,
     alias_key: bytes | None = None,
-    known: list[bytes] | None = None,
 ) -> StateChange:
     """The change for a sighting: move last_seen forward (coarsely) and remember an alias
-    unless one with its exact key is known (`alias_key`, `known`: the alias's and the
-    entry's aliases' exact keys, when the caller has them)."""
+    unless one of the entry's aliases has its exact key (`alias_key`, when the caller has
+    it; the aliases' keys are computed, the index does not keep them per text)."""
     last_seen = now if now > entry.last_seen + config.touch_interval_s else entry.last_seen
     aliases = entry.aliases
     if alias is not None and len(aliases) < config.max_aliases:
         key = exact_key(alias[0]) if alias_key is None else alias_key
-        if key not in (known if known is not None else [exact_key(a) for a, _ in aliases]):
+        if not any(exact_key(a) == key for a, _ in aliases):
             aliases = (*aliases, alias)
     if last_seen == entry.last_seen and aliases is entry.aliases:
         return NO_CHANGE
