@@ -12,8 +12,8 @@ Faust tables (whose writes go to changelog topics) where `raqib process` passes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
 
 from workers.core.dedup.articles import ArticleRecord, article_id, body_fingerprint, decide_article
@@ -35,6 +35,7 @@ from workers.core.dedup.ticker import (
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
 from workers.core.normalize import normalize_for_matching
 from workers.core.parse.page import parse_page
+from workers.core.zones import zone_for
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -62,9 +63,16 @@ class OutputRecord:
 class PipelineConfig:
     """How pages are parsed and compared."""
 
-    timezone: str = "Asia/Damascus"  # the site time zone for ticker HH:MM
+    timezone: str = "Asia/Damascus"  # the default site time zone (RAQIB_TIMEZONE)
     scope_mode: ScopeMode = "site"  # dedup scope: per site, or "global"
     dedup: DedupConfig = DEFAULT_CONFIG
+    # site (or parent domain) -> IANA zone (RAQIB_SITE_TIMEZONES); see workers/core/zones.py
+    site_timezones: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def zone_of(self, page: Page) -> str:
+        """The time zone `page`'s printed times are read in: `zone_for` of its site (else
+        its URL's host)."""
+        return zone_for(page.site or page.url, self)
 
 
 _DELETED: Final = object()
@@ -285,7 +293,7 @@ def process_page(
 ) -> PageOutcome | ParseFailure:
     """Parse `page`, dedup its ticker items and its article against `state`, and return the
     records to publish (or the ParseFailure to dead-letter)."""
-    parsed = parse_page(page, tz=config.timezone)
+    parsed = parse_page(page, tz=config.zone_of(page))
     if isinstance(parsed, ParseFailure):
         return parsed
     return dedupe_page(page, parsed, state, config)

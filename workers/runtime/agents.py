@@ -126,7 +126,7 @@ async def _parse_one(deps: Deps, event: Any, index: int, inflight: InFlight) -> 
         if not deps.input_range.covers_time(page.fetched_at):
             deps.metrics.page_skipped()
             return None
-        parsed = parse_page(page, tz=deps.pipeline.timezone)
+        parsed = parse_page(page, tz=deps.pipeline.zone_of(page))
         if isinstance(parsed, ParseFailure):
             raise InvalidMessage(
                 "parse", f"ParseFailure.{parsed.reason}", parsed.detail or parsed.reason, input_fault=parsed.input_fault

@@ -14,6 +14,7 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from workers.core.zones import parse_site_timezones, site_timezones_problems
 from workers.runtime.input_range import InputRange, InputRangeError
 
 __all__ = ["DEFAULT_BOOTSTRAP", "Settings", "SettingsError", "bootstrap_problems", "field_parsers"]
@@ -44,6 +45,9 @@ class Settings:
     web_bind: str = "127.0.0.1"  # RAQIB_WEB_BIND: their address (0.0.0.0 in a container)
     web_enabled: bool = True  # RAQIB_WEB_ENABLED
     timezone: str = "Asia/Damascus"  # RAQIB_TIMEZONE: default site time zone for HH:MM
+    # Per-site zones, `domain=Area/City,...` (a site matches itself or a parent domain);
+    # sites not listed get their country-code domain's zone, else RAQIB_TIMEZONE.
+    site_timezones: str = ""  # RAQIB_SITE_TIMEZONES
     max_page_bytes: int = 10 * 1024 * 1024  # RAQIB_MAX_PAGE_BYTES
     session_timeout_s: float = 10.0  # RAQIB_SESSION_TIMEOUT_S: consumer group liveness
     # An unreachable broker is ridden out this long (a pause, a restart), then the worker
@@ -123,6 +127,8 @@ class Settings:
             yield "RAQIB_WEB_BIND: must be an address to listen on (e.g. 127.0.0.1, or 0.0.0.0 in a container)"
         if (zone_problem := _zone_problem(self.timezone)) is not None:
             yield f"RAQIB_TIMEZONE: {zone_problem}"
+        if site_problems := site_timezones_problems(self.site_timezones):
+            yield f"RAQIB_SITE_TIMEZONES: {'; '.join(site_problems)} (expected domain=Area/City,...)"
         if self.processing_guarantee not in {"at_least_once", "exactly_once"}:
             yield (f"RAQIB_PROCESSING_GUARANTEE: {self.processing_guarantee!r} is not at_least_once or exactly_once")
 
@@ -165,6 +171,11 @@ class Settings:
     def range(self) -> InputRange:
         """The part of pages.raw this worker processes (everything, unless replaying)."""
         return InputRange.from_json(self.input_range)
+
+    @property
+    def site_timezone_map(self) -> dict[str, str]:
+        """RAQIB_SITE_TIMEZONES as a mapping, for `PipelineConfig.site_timezones`."""
+        return parse_site_timezones(self.site_timezones)
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -93,7 +93,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         guard=stage_guard(settings),
         on_fatal=fatal,
         metrics=metrics,
-        pipeline=PipelineConfig(timezone=settings.timezone),
+        pipeline=PipelineConfig(timezone=settings.timezone, site_timezones=settings.site_timezone_map),
         state=state,
         input_range=settings.range,
         batching=Batching(max_pages=settings.batch_max_pages, within_s=settings.batch_within_s),

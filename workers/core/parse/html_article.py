@@ -32,6 +32,7 @@ from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerI
 from workers.core.normalize import normalize_for_matching
 from workers.core.parse.dates import find_explicit_date, iso_local, parse_iso_datetime
 from workers.core.parse.html_cost import too_costly
+from workers.core.parse.news_bar import HINT_SELECTOR, NewsBar, find_news_bars, news_bar_items
 from workers.core.parse.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
 from workers.core.parse.ticker import (
     find_ticker_lines,
@@ -105,16 +106,23 @@ _NOISE_SELECTOR: Final = ", ".join(
         ),
     ]
 )
-_TICKER_SELECTOR: Final = ", ".join(
-    [
-        "marquee",
-        *(
-            f'[{attr}*="{word}"]'
-            for attr in ("class", "id")
-            for word in ("ticker", "breaking", "urgent", "newsbar", "news-bar", "ajel", "3ajel")
-        ),
-    ]
-)
+# Ticker elements: a `marquee`, or a class or id containing one of these (case-sensitive).
+_TICKER_WORDS: Final = ("ticker", "breaking", "urgent", "newsbar", "news-bar", "ajel", "3ajel")
+
+
+def _is_ticker_element(node: LexborNode) -> bool:
+    """`marquee, [class*=ticker], [id*=ticker], ...` (`_TICKER_WORDS`), tested on an
+    element `news_bar.HINT_SELECTOR` matched (a superset), so the tree is queried once."""
+    if node.tag == "marquee":
+        return True
+    attrs = node.attributes
+    for name in ("class", "id"):
+        value = attrs.get(name)
+        if value and any(word in value for word in _TICKER_WORDS):
+            return True
+    return False
+
+
 _MAIN_SELECTORS: Final = (
     "[itemprop=articleBody]",
     ".entry-content",
@@ -206,6 +214,7 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 # splits, without rescanning a long run from each of its positions (quadratic).
 _TITLE_SITE_SEP = re.compile(r"(?<!\s)\s+[|\-–—:»]\s+")
 _MIN_MAIN_TEXT = 80
+MAX_TICKER_ELEMENT_CHARS: Final = 20_000  # a ticker element holding more is a page section
 # JSON-LD: real blocks are a few kB with a handful of objects, nested a few levels. A block
 # past these is skipped (json.loads is linear, but a page could hold thousands of big ones).
 _MAX_LD_BLOCKS: Final = 50
@@ -398,12 +407,28 @@ def _find_main(tree: LexborHTMLParser, budget: int) -> LexborNode | None:
     return best if best_size >= _MIN_MAIN_TEXT else None
 
 
-def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tuple[TickerItem, ...], bool]:
-    """Items from ticker elements (removed from the tree); the flag says one was found."""
-    nodes = _outermost(tree.css(_TICKER_SELECTOR))
+def _is_page_section(node: LexborNode) -> bool:
+    """A `breaking`/`ticker`-named element that is a part of the page, not a ticker: it
+    holds the page's headline (`h1`) or an article, or more text than a ticker bar."""
+    if node.tag in ("body", "html"):
+        return True
+    if node.css_first("h1, article, [itemprop=articleBody]") is not None:
+        return True
+    return len(node.text(deep=True)) > MAX_TICKER_ELEMENT_CHARS
+
+
+def _ticker_items(
+    tree: LexborHTMLParser, page: Page, zone: tzinfo
+) -> tuple[tuple[TickerItem, ...], list[NewsBar], bool]:
+    """Items from ticker elements, and the page's headline bars (items without times, see
+    `news_bar`); both are removed from the tree. The flag says a ticker element was found."""
+    marked = tree.css(HINT_SELECTOR)  # a superset of `_TICKER_SELECTOR`'s elements
+    nodes = _outermost([node for node in marked if _is_ticker_element(node) and not _is_page_section(node)])
     items: list[TickerItem] = []
+    timed: list[LexborNode] = []
     reported: dict[str, datetime | None] = {}
     for node in nodes:
+        count = len(items)
         lines = html_to_lines(node)
         indices = find_ticker_lines(lines)
         if indices:
@@ -416,9 +441,12 @@ def _ticker_items(tree: LexborHTMLParser, page: Page, zone: tzinfo) -> tuple[tup
                 if hhmm not in reported:  # a page has at most 1440 distinct times
                     reported[hhmm] = resolve_reported_at(hhmm, page.fetched_at, zone)
                 items.append(TickerItem(text, source, hhmm, reported[hhmm]))
-    for node in nodes:
+        if len(items) > count:
+            timed.append(node)
+    bars = find_news_bars(tree, page.body, marked=marked, taken=timed)
+    for node in _outermost([*nodes, *(bar.node for bar in bars)]):
         node.decompose()
-    return tuple(items), bool(nodes)
+    return tuple(items), bars, bool(nodes)
 
 
 def _remove_noise(tree: LexborHTMLParser, main: LexborNode | None) -> None:
@@ -499,7 +527,7 @@ def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
         return ParseFailure("html_unparseable", "no <body> in the document")
     b = _Bundle(meta=_read_meta(tree), ld=_read_json_ld(tree))
     tree.strip_tags(_JUNK_TAGS)
-    ticker, had_ticker_element = _ticker_items(tree, page, zone)
+    ticker, bars, had_ticker_element = _ticker_items(tree, page, zone)
     main = _find_main(tree, budget=len(html))
     _remove_noise(tree, main)
 
@@ -508,6 +536,8 @@ def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
     ticker_idx = find_ticker_lines(page_lines)
     if ticker_idx and not had_ticker_element:
         ticker = items_from_lines(page_lines, ticker_idx, page.fetched_at, zone)
+    if bars:  # headline bars: items without times, after the timed ones
+        ticker += news_bar_items(bars, known={normalize_for_matching(item.text) for item in ticker})
     skipped = set(ticker_idx)
     text_fields = read_lines((ln for i, ln in enumerate(page_lines) if i not in skipped), page.site)
 

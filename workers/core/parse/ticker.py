@@ -55,6 +55,7 @@ __all__ = [
     "find_ticker_lines",
     "is_time_first",
     "resolve_reported_at",
+    "split_attribution",
     "split_ticker_items",
     "split_time_first_items",
     "zone_for",
@@ -267,6 +268,13 @@ def _split_attribution(segment: str) -> tuple[str, str | None]:
     if not source or source.count(" ") >= _MAX_ATTRIBUTION_WORDS:
         return segment, None
     return segment[: m.start()].strip(), source  # the text is empty for `(وكالات)` alone
+
+
+def split_attribution(text: str) -> tuple[str, str | None]:
+    """`TEXT (SOURCE)` -> (`TEXT`, `SOURCE`); (`text`, None) without a trailing source.
+
+    `text` is trimmed first and its whitespace runs become single spaces."""
+    return _split_attribution(" ".join(text.split()))
 
 
 _Item = tuple[str, str | None, str, int, int]  # text, attribution, "HH:MM", hour, minute
