@@ -383,3 +383,26 @@ class AckFailures(Broker):
         ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         ack.set_exception(failure)
         return ack
+
+
+class TestPersist:
+    async def test_changelogs_are_sent_after_the_batch_state_is_written(self, topics: TopicSet) -> None:
+        tables: dict[str, Any] = {}
+        seen: list[int] = []
+
+        async def persist() -> None:
+            seen.append(len(tables))
+
+        d = replace(deps(topics, Broker()), state=PipelineState(ticker_records=tables), persist=persist)
+        await run_dedup(Stream(parsed_samples(topics)), d)
+        assert seen == [19]  # one batch, its 19 events written before the changelogs are sent
+
+    async def test_a_refused_changelog_stops_the_worker(self, topics: TopicSet) -> None:
+        stops: list[BaseException] = []
+
+        async def persist() -> None:
+            raise MessageSizeTooLargeError("changelog record too large")
+
+        d = replace(deps(topics, Broker(), stops=stops), persist=persist)
+        await run_dedup(Stream(parsed_samples(topics)), d)
+        assert [type(exc) for exc in stops] == [MessageSizeTooLargeError]

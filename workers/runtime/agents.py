@@ -59,6 +59,10 @@ class Batching:
     within_s: float = 0.01
 
 
+async def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Deps:
     """What the agents need, passed in (bound with functools.partial in topology.py)."""
@@ -76,6 +80,8 @@ class Deps:
     batching: Batching = Batching()
     # (stream, max pages, within seconds) -> the stream's batches; Faust's streams in the worker
     take: Callable[[Any, int, float], AsyncIterator[Sequence[Any]]] = take_batches
+    # after a batch's state is written to the tables: send their changelog records, wait for the acks
+    persist: Callable[[], Awaitable[None]] = _nothing
 
 
 def _batches(deps: Deps, stream: Any) -> AsyncIterator[Sequence[Any]]:
@@ -167,33 +173,18 @@ async def _dedupe_batch(deps: Deps, events: Sequence[Any]) -> bool:
     decided: dict[int, tuple[str | None, str | None, PageOutcome]] = {}
     for index, event in enumerate(events):
         savepoints.append(deps.state.savepoint)
-        message = event.message
-        with _bound(message):
-            try:
-                page, parsed = decode_parsed(event.value)
-                outcome = dedupe_page(page, parsed, deps.state, deps.pipeline)
-                for record in outcome.records:
-                    key = record.key.encode("utf-8") if record.key is not None else None
-                    await inflight.add(index, record.topic, key, encode_value(record.value))
-                deps.state.checkpoint(event)
-            except Exception as exc:
-                deps.state.rollback()
-                if isinstance(exc, InvalidMessage):
-                    await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
-                else:  # a bug must not stop the stream: dead-letter it
-                    log.exception("page_failed_unexpectedly", stage="dedup")
-                    await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))
-                if not await _guard(deps, failed=True):
-                    return False
-            else:
-                decided[index] = (page.url, page.site, outcome)
+        with _bound(event.message):
+            decision = await _decide_one(deps, event, index, inflight)
+            if decision is None and not await _guard(deps, failed=True):
+                return False
+            if decision is not None:
+                decided[index] = decision
     refusals = await inflight.settle(first_only=True)
     last = refusals[0][0] if refusals else len(events)
     if refusals:
         deps.state.rollback_to(savepoints[last])
-    # Only now, with every record of these pages acked, does the state change (table
-    # writes to the changelogs, flushed before the offset commit).
-    deps.state.commit()
+    if not await _write_state(deps):
+        return False
     seconds = time.perf_counter() - started
     for index in sorted(i for i in decided if i < last):
         url, site, outcome = decided[index]
@@ -211,6 +202,44 @@ async def _dedupe_batch(deps: Deps, events: Sequence[Any]) -> bool:
     if not await _guard(deps, failed=True):
         return False
     return await _dedupe_batch(deps, events[index + 1 :])
+
+
+async def _decide_one(
+    deps: Deps, event: Any, index: int, inflight: InFlight
+) -> tuple[str | None, str | None, PageOutcome] | None:
+    """Dedup one page and enqueue its records: (url, site, outcome), or None when it failed
+    (dead-lettered, its staged state dropped)."""
+    message = event.message
+    try:
+        page, parsed = decode_parsed(event.value)
+        outcome = dedupe_page(page, parsed, deps.state, deps.pipeline)
+        for record in outcome.records:
+            key = record.key.encode("utf-8") if record.key is not None else None
+            await inflight.add(index, record.topic, key, encode_value(record.value))
+        deps.state.checkpoint(event)
+    except Exception as exc:  # a bug must not stop the stream: dead-letter it
+        deps.state.rollback()
+        if isinstance(exc, InvalidMessage):
+            await _dead_letter(deps, message, exc.stage, exc.error_type, exc.message)
+        else:
+            log.exception("page_failed_unexpectedly", stage="dedup")
+            await _dead_letter(deps, message, "dedup", type(exc).__name__, str(exc))
+        return None
+    return page.url, page.site, outcome
+
+
+async def _write_state(deps: Deps) -> bool:
+    """Write the batch's state, once every record of its pages is acked: the tables, and
+    their changelog records, acked before the batch's events are (so before any of its
+    offsets can be committed). False (the worker stopping) when a changelog is refused."""
+    deps.state.commit()
+    try:
+        await deps.persist()
+    except Exception as exc:  # noqa: BLE001 - the tables are ahead of their changelogs: restart from these
+        log.critical("worker_stopping_changelog_refused", error=repr(exc))
+        await deps.on_fatal(exc)
+        return False
+    return True
 
 
 def _record_time(message: Any) -> datetime:

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
-__all__ = ["MAX_BACKOFF_S", "Enqueue", "InFlight", "Send", "publisher", "retriable"]
+__all__ = ["MAX_BACKOFF_S", "Enqueue", "InFlight", "Send", "publish_changelogs", "publisher", "retriable"]
+
+if TYPE_CHECKING:
+    from workers.adapters.faust_tables import TableSink
 
 log = structlog.get_logger("raqib.publish")
 
@@ -119,3 +122,37 @@ class InFlight:
                     failures.append((record.page, exc))
         self.records.clear()
         return failures
+
+
+async def publish_changelogs(sinks: Iterable[TableSink]) -> None:
+    """Send every pending changelog record of `sinks` at once and wait for the acks;
+    transient failures are sent again until they pass, a permanent one raises. Then record
+    each partition's last offset in the table's store (the RocksDB store resumes recovery
+    from it; the memory store ignores it)."""
+    sent: list[tuple[TableSink, tuple[int, str, Any], Awaitable[Any]]] = []
+    for sink in sinks:
+        pending, sink.pending = sink.pending, []
+        sent.extend([(sink, record, await sink.send(*record)) for record in pending])
+    last: dict[tuple[int, Any], tuple[TableSink, int]] = {}  # (sink, partition) -> last offset
+    for sink, record, ack in sent:
+        metadata = await _acked(sink, record, ack)
+        where = (id(sink), metadata.topic_partition)
+        last[where] = (sink, max(metadata.offset, last.get(where, (sink, -1))[1]))
+    for (_, tp), (sink, offset) in last.items():
+        sink.table.data.set_persisted_offset(tp, offset)
+
+
+async def _acked(sink: TableSink, record: tuple[int, str, Any], ack: Awaitable[Any]) -> Any:
+    """The RecordMetadata of one changelog record, sending it again while that fails
+    transiently."""
+    for attempt in itertools.count():
+        try:
+            return await ack
+        except Exception as exc:
+            if not retriable(exc):
+                raise
+            delay = min(MAX_BACKOFF_S, 0.2 * 2**attempt)
+            log.warning("changelog_resending", table=str(sink.table.name), attempt=attempt + 1, error=repr(exc))
+            await asyncio.sleep(delay)
+            ack = await sink.send(*record)
+    raise AssertionError("unreachable")  # pragma: no cover

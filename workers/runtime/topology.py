@@ -33,7 +33,7 @@ from workers.errors import TransientError
 from workers.runtime.agents import Batching, Deps, dedupe_pages, parse_pages
 from workers.runtime.guard import FailureGuard
 from workers.runtime.liveness import BrokerWatch
-from workers.runtime.publish import publisher
+from workers.runtime.publish import publish_changelogs, publisher
 from workers.runtime.settings import Settings
 from workers.runtime.web import add_routes
 
@@ -75,7 +75,8 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         return app.Table(name, partitions=partitions, help=f"raqib dedup state: {name}")
 
     ticker, articles, bodies = (table(name) for name in STATE_TABLES)
-    state = PipelineState(ticker_records=TableSink(ticker), articles=TableSink(articles), bodies=TableSink(bodies))
+    sinks = (TableSink(ticker), TableSink(articles), TableSink(bodies))
+    state = PipelineState(*sinks)
 
     async def fatal(reason: BaseException) -> None:
         """Stop the worker for good (guard tripped, broker gone): non-zero exit, and the
@@ -97,6 +98,7 @@ def wire(app: faust.App, settings: Settings, topics: TopicSet, *, on_stop: Calla
         state=state,
         input_range=settings.range,
         batching=Batching(max_pages=settings.batch_max_pages, within_s=settings.batch_within_s),
+        persist=partial(publish_changelogs, sinks),
     )
     # Each stage has its own failure guard: a success of one stage must not reset the
     # other's count (a dedup bug failing every page would otherwise never trip it).
