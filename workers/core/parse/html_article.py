@@ -31,6 +31,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
 from workers.core.normalize import normalize_for_matching
 from workers.core.parse.dates import find_explicit_date, iso_local, parse_iso_datetime
+from workers.core.parse.html_body import find_body
 from workers.core.parse.html_cost import too_costly
 from workers.core.parse.news_bar import HINT_SELECTOR, NewsBar, find_news_bars, news_bar_items
 from workers.core.parse.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
@@ -528,7 +529,8 @@ def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
     b = _Bundle(meta=_read_meta(tree), ld=_read_json_ld(tree))
     tree.strip_tags(_JUNK_TAGS)
     ticker, bars, had_ticker_element = _ticker_items(tree, page, zone)
-    main = _find_main(tree, budget=len(html))
+    body = find_body(tree, html, title=_meta_title(tree, b))  # by structure: html_body
+    main = body.node if body is not None else _find_main(tree, budget=len(html))
     _remove_noise(tree, main)
 
     # the whole page as text lines: ticker lines (when no element held them) and fields
@@ -544,7 +546,7 @@ def parse_html_page(page: Page, tz: str) -> ParsedPage | ParseFailure:
     title = _meta_title(tree, b) or text_fields.title
     body_fields = text_fields
     if main is not None:
-        main_fields = read_lines(html_to_lines(main), page.site, title=title)
+        main_fields = read_lines(body.lines if body is not None else html_to_lines(main), page.site, title=title)
         if main_fields.body:
             body_fields = main_fields
     article = _merge(page=page, zone=zone, b=b, text=text_fields, body=body_fields, title=title, tree=tree)
