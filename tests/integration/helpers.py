@@ -167,8 +167,16 @@ class OutputReader:
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
+            # Reap it and close its pipe, so the failure stays this test's (an unreaped
+            # child would warn, and fail, in whichever test runs next).
             self.process.kill()
-            raise
+            self.process.wait(10)
+            self._thread.join(10)
+            assert self.process.stdout is not None
+            self.process.stdout.close()
+            raise AssertionError(
+                f"the child did not exit within {timeout:.0f}s; output: {''.join(self.lines)}"
+            ) from None
         self._thread.join(timeout)
         assert self.process.stdout is not None
         self.process.stdout.close()

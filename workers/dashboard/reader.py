@@ -38,6 +38,8 @@ __all__ = ["BrokerState", "EventReader", "Record"]
 
 log = structlog.get_logger("raqib.dashboard")
 
+_STOP_TIMEOUT_S = 3.0  # what a stop waits for the probe and the consumer
+
 BrokerState = Literal["connecting", "live", "unreachable", "no_topics"]
 Record = tuple[Kind, object, int]  # kind, decoded value, record timestamp (ms)
 
@@ -92,13 +94,14 @@ class EventReader:
         )
         await start_client(consumer.start, consumer.stop, self.bootstrap, timeout=10)
         probe: asyncio.Task[None] | None = None
+        stopping = asyncio.Event()
         try:
             partitions = await self._partitions(consumer)
             consumer.assign(partitions)
             await self._seek(consumer, partitions)
             self.on_status("live", "")
             log.info("dashboard_reader_started", partitions=len(partitions), since_ms=self.since_ms)
-            probe = asyncio.create_task(self._probe())
+            probe = asyncio.create_task(self._probe(stopping))
             while True:
                 batch = await consumer.getmany(timeout_ms=500, max_records=2000)
                 records: list[Record] = []
@@ -108,12 +111,15 @@ class EventReader:
                 if records:
                     self.on_records(records)
         finally:
+            # Bounded: on Python 3.11 a cancellation that lands as the probe's `wait_for`
+            # completes can be swallowed, and a stop must not hang on it (the loop also
+            # checks `stopping`).
+            stopping.set()
             if probe is not None:
                 probe.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await probe
+                await asyncio.wait([probe], timeout=_STOP_TIMEOUT_S)
             with contextlib.suppress(Exception):
-                await consumer.stop()
+                await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
 
     def _decoded(self, chunk: list[ConsumerRecord[bytes, bytes]]) -> list[Record]:
         out: list[Record] = []
@@ -175,8 +181,8 @@ class EventReader:
                 usable[tp] = answer.offset
         return usable
 
-    async def _probe(self) -> None:
-        while True:
+    async def _probe(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             await asyncio.sleep(self.probe_interval)
             try:
                 await probe_kafka(self.bootstrap, timeout=max(1.0, self.probe_interval))

@@ -213,10 +213,11 @@ async def serve_dashboard(
         dashboard.hub.close_all()
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await runner.cleanup()
+        # Bounded, so that a stop (the demo's Ctrl-C) never hangs on a task that does not
+        # end when cancelled.
+        await asyncio.wait(tasks, timeout=5.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runner.cleanup(), 5.0)
         log.info("dashboard_stopped", url=url)
 
 
