@@ -143,5 +143,25 @@ class TestUnreachable:
 
         monkeypatch.setattr(reader_module, "probe_kafka", probe)
         with pytest.raises(asyncio.CancelledError):
-            await reader._probe()
+            await reader._probe(asyncio.Event())
         assert [state for state, _ in statuses] == ["unreachable", "live"]
+
+    async def test_probe_stops_when_told_even_if_its_cancellation_is_lost(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A stop sets the event: the probe loop ends at its next turn, even when a
+        cancellation was swallowed (Python 3.11's wait_for can lose one)."""
+        reader, statuses = make_reader(probe_interval=0.001)
+        stopping = asyncio.Event()
+        calls = 0
+
+        async def probe(bootstrap: str, timeout: float) -> list[str]:
+            nonlocal calls
+            calls += 1
+            stopping.set()  # as if the stop came while this probe ran and its cancel was lost
+            return []
+
+        monkeypatch.setattr(reader_module, "probe_kafka", probe)
+        await asyncio.wait_for(reader._probe(stopping), 5)
+        assert calls == 1
+        assert [state for state, _ in statuses] == ["live"]

@@ -8,10 +8,10 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -26,6 +26,9 @@ from workers.errors import IngestError, TransientError, UsageError
 from workers.runtime.child import WorkerProcess
 
 __all__ = ["demo", "run_demo"]
+
+_T = TypeVar("_T")
+_STOP_TIMEOUT_S = 5.0  # what a stop waits for the demo's own tasks
 
 OUTPUT_TOPICS = ("events.ticker", "events.sightings", "events.articles", "pages.dlq")
 DEMO_GROUP = "raqib-demo"
@@ -58,7 +61,8 @@ def describe(record: dict[str, Any], logical: str) -> str:
 
 async def _demo(
     topics: TopicSet, bootstrap: str, worker: WorkerProcess, out: TextIO, *, keep_running: bool
-) -> dict[str, int]:
+) -> tuple[dict[str, int], bool]:
+    """The demo's event loop: returns the record counts, and whether a signal stopped it."""
     counts = dict.fromkeys(OUTPUT_TOPICS, 0)
     by_name = {topics.name(t): t for t in OUTPUT_TOPICS}
     last_event = time.monotonic()
@@ -73,6 +77,7 @@ async def _demo(
             out.flush()
 
     task = asyncio.create_task(printer())
+    interrupted = False
     try:
         with as_file(files("workers") / "samples" / "pages.jsonl") as samples:
             summary = await send_pages([samples], topics, bootstrap, topics.name("pages.raw"), progress=False)
@@ -100,12 +105,51 @@ async def _demo(
                     "   Ctrl-C to stop\n"
                 )
                 out.flush()
-                await task
+                interrupted = await _until_signal(task)
     finally:
+        # Bounded: a task cancelled inside aiokafka can swallow the cancellation on
+        # Python 3.11 (its wait_for) and run on; the demo must still stop.
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    return counts
+        await asyncio.wait([task], timeout=_STOP_TIMEOUT_S)
+    return counts, interrupted
+
+
+async def _until_signal(task: asyncio.Task[None]) -> bool:
+    """Wait for Ctrl-C or SIGTERM (True), or for `task` to end (its error raised). A signal
+    sets an event rather than cancelling the demo's task, whose cancellation would have to
+    travel through the reader's Kafka calls."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    waiter = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([task, waiter], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if not stop.is_set():
+        task.result()  # the printer failed: its error
+    return stop.is_set()
+
+
+def _run(main: Coroutine[Any, Any, _T]) -> _T:
+    """`asyncio.run`, whose clean-up of the tasks and async generators left over is bounded
+    (asyncio.run waits for them without end, and one that swallowed its cancellation would
+    keep the demo from stopping its worker and broker)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            if left:
+                loop.run_until_complete(asyncio.wait(left, timeout=_STOP_TIMEOUT_S))
+            with contextlib.suppress(TimeoutError):
+                loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), _STOP_TIMEOUT_S))
+        finally:
+            loop.close()
 
 
 @contextlib.asynccontextmanager
@@ -149,12 +193,14 @@ def run_demo(*, keep_running: bool = False, port: int | None = None, out: TextIO
         out.write(f"-- worker started (pid {worker.process.pid if worker.process else '?'}; log: {worker.log_path})\n")
         out.flush()
         try:
-            counts = asyncio.run(_demo(topics, broker.bootstrap, worker, out, keep_running=keep_running))
+            counts, interrupted = _run(_demo(topics, broker.bootstrap, worker, out, keep_running=keep_running))
         finally:
             status = worker.stop()
             out.write(f"-- worker stopped (exit status {status})\n")
     out.write(f"-- broker stopped; demo took {time.monotonic() - started:.1f}s\n")
     out.flush()
+    if interrupted:  # stopped by Ctrl-C or SIGTERM while it kept running: report it as such
+        raise KeyboardInterrupt("signal")
     return counts
 
 
