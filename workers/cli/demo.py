@@ -15,6 +15,7 @@ from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
+from workers.adapters.aio import within
 from workers.adapters.embedded_broker import EmbeddedBroker
 from workers.adapters.kafka_offsets import consumer_lag
 from workers.adapters.kafka_reader import consume, record_to_dict
@@ -76,6 +77,13 @@ async def _demo(
             out.write(describe(record_to_dict(record), logical) + "\n")
             out.flush()
 
+    # Ctrl-C and SIGTERM set an event (from the start, so no signal falls between two
+    # handlers) instead of cancelling the demo's task: a cancellation travelling through the
+    # reader's aiokafka calls can be lost on Python 3.11, and the demo then never stopped.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     task = asyncio.create_task(printer())
     interrupted = False
     try:
@@ -85,6 +93,8 @@ async def _demo(
         deadline = time.monotonic() + 180
         while True:
             await asyncio.sleep(0.5)
+            if stop.is_set():
+                return counts, True
             if task.done():
                 task.result()
             if not worker.is_running():
@@ -105,7 +115,7 @@ async def _demo(
                     "   Ctrl-C to stop\n"
                 )
                 out.flush()
-                interrupted = await _until_signal(task)
+                interrupted = await _until_signal(stop, task)
     finally:
         # Bounded: a task cancelled inside aiokafka can swallow the cancellation on
         # Python 3.11 (its wait_for) and run on; the demo must still stop.
@@ -114,14 +124,8 @@ async def _demo(
     return counts, interrupted
 
 
-async def _until_signal(task: asyncio.Task[None]) -> bool:
-    """Wait for Ctrl-C or SIGTERM (True), or for `task` to end (its error raised). A signal
-    sets an event rather than cancelling the demo's task, whose cancellation would have to
-    travel through the reader's Kafka calls."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None]) -> bool:
+    """Wait for Ctrl-C or SIGTERM (`stop` set: True), or for `task` to end (its error raised)."""
     waiter = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait([task, waiter], return_when=asyncio.FIRST_COMPLETED)
@@ -146,8 +150,7 @@ def _run(main: Coroutine[Any, Any, _T]) -> _T:
                 task.cancel()
             if left:
                 loop.run_until_complete(asyncio.wait(left, timeout=_STOP_TIMEOUT_S))
-            with contextlib.suppress(TimeoutError):
-                loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), _STOP_TIMEOUT_S))
+            loop.run_until_complete(within(loop.shutdown_asyncgens(), _STOP_TIMEOUT_S))
         finally:
             loop.close()
 

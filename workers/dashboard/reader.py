@@ -21,7 +21,6 @@ broker answers again. Positions are kept across reconnects, so nothing is read t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -30,6 +29,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 
+from workers.adapters.aio import within
 from workers.adapters.kafka_clients import probe_kafka, start_client
 from workers.dashboard.model import Kind
 from workers.errors import TransientError
@@ -118,8 +118,7 @@ class EventReader:
             if probe is not None:
                 probe.cancel()
                 await asyncio.wait([probe], timeout=_STOP_TIMEOUT_S)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
+            await within(consumer.stop(), _STOP_TIMEOUT_S)
 
     def _decoded(self, chunk: list[ConsumerRecord[bytes, bytes]]) -> list[Record]:
         out: list[Record] = []

@@ -26,6 +26,7 @@ import orjson
 import structlog
 from aiohttp import web
 
+from workers.adapters.aio import within
 from workers.contract.topics import TopicSet
 from workers.dashboard.model import KINDS, DashboardModel, Kind
 from workers.dashboard.reader import EventReader
@@ -216,8 +217,7 @@ async def serve_dashboard(
         # Bounded, so that a stop (the demo's Ctrl-C) never hangs on a task that does not
         # end when cancelled.
         await asyncio.wait(tasks, timeout=5.0)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(runner.cleanup(), 5.0)
+        await within(runner.cleanup(), 5.0)
         log.info("dashboard_stopped", url=url)
 
 
