@@ -31,7 +31,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from workers.core.models import Article, Page, ParsedPage, ParseFailure, TickerItem
 from workers.core.normalize import normalize_for_matching
 from workers.core.parse.dates import find_explicit_date, iso_local, parse_iso_datetime
-from workers.core.parse.html_body import find_body
+from workers.core.parse.html_body import SPACES, find_body, html_to_lines
 from workers.core.parse.html_cost import too_costly
 from workers.core.parse.news_bar import HINT_SELECTOR, NewsBar, find_news_bars, news_bar_items
 from workers.core.parse.text_article import ArticleFields, clean_name, clean_title, read_lines, to_article
@@ -155,47 +155,6 @@ _TIME_SELECTORS: Final = (
     ".entry-meta time[datetime]",
     ".post-meta time[datetime]",
 )
-_BLOCK_TAGS: Final = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "blockquote",
-        "pre",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "dt",
-        "dd",
-        "dl",
-        "figure",
-        "figcaption",
-        "hr",
-        "main",
-        "aside",
-        "nav",
-        "address",
-        "center",
-        "form",
-    ]
-)
-# Inline elements that sites use for separate widgets (`<span>icon</span><span>Editing:`):
-# a space at their start keeps neighbouring words apart.
-_SPACED_INLINE_TAGS: Final = frozenset(["span", "a", "time", "abbr", "label", "small", "img"])
 _ARTICLE_TYPES: Final = frozenset(
     {
         "NewsArticle",
@@ -210,7 +169,6 @@ _ARTICLE_TYPES: Final = frozenset(
         "SocialMediaPosting",
     }
 )
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 # `Title - Site`. A match starts where a run of whitespace does (`(?<!\s)`): the same
 # splits, without rescanning a long run from each of its positions (quadratic).
 _TITLE_SITE_SEP = re.compile(r"(?<!\s)\s+[|\-–—:»]\s+")
@@ -222,22 +180,6 @@ _MAX_LD_BLOCKS: Final = 50
 _MAX_LD_CHARS: Final = 1_000_000
 _MAX_LD_OBJECTS: Final = 200  # objects looked at per block
 _MAX_LD_NAME_DEPTH: Final = 3  # `author: [[{"name": ...}]]` at most
-
-
-def html_to_lines(node: LexborNode) -> list[str]:
-    """The text of `node` as lines: one per block element, `<br>` breaks a line."""
-    parts: list[str] = []
-    for child in node.traverse(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            text = child.text_content
-            if text:
-                parts.append(_WS.sub(" ", text))
-        elif tag in _BLOCK_TAGS:
-            parts.append("\n")
-        elif tag in _SPACED_INLINE_TAGS:
-            parts.append(" ")
-    return [ln.strip() for ln in "".join(parts).split("\n") if ln.strip()]
 
 
 @dataclass(slots=True)
@@ -328,7 +270,7 @@ def _ld_str(value: Any) -> str | None:
 def _node_text(node: LexborNode | None) -> str | None:
     if node is None:
         return None
-    text = _WS.sub(" ", node.text(deep=True, separator=" ")).strip()
+    text = SPACES.sub(" ", node.text(deep=True, separator=" ")).strip()
     return text or None
 
 
@@ -494,7 +436,7 @@ def _meta_title(tree: LexborHTMLParser, b: _Bundle) -> str | None:
         b.meta.get("twitter:title"),
     ):
         if value:
-            return clean_title(_strip_site_suffix(_WS.sub(" ", value).strip(), sites))[0]
+            return clean_title(_strip_site_suffix(SPACES.sub(" ", value).strip(), sites))[0]
     for selector in _TITLE_SELECTORS:
         text = _node_text(tree.css_first(selector))
         if text:

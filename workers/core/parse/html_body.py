@@ -58,7 +58,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from workers.core.normalize import normalize_for_matching
 
-__all__ = ["Body", "find_body"]
+__all__ = ["SPACES", "Body", "find_body", "html_to_lines"]
 
 # --- class/id names --------------------------------------------------------------------
 
@@ -231,8 +231,11 @@ _BLOCK_TAGS: Final = frozenset(
         "form",
     ]
 )
+# Inline elements that sites use for separate widgets (`<span>icon</span><span>Editing:`):
+# a space at their start keeps neighbouring words apart.
 _SPACED_INLINE_TAGS: Final = frozenset(["span", "a", "time", "abbr", "label", "small", "img"])
-_WS: Final = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+# Runs of spaces inside a text node (no-break and zero-width spaces included): one space.
+SPACES: Final = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 _MIN_PARAGRAPH: Final = 25  # characters: shorter blocks do not vote
 _MIN_BODY: Final = 140  # characters: a winner with less text is no body (fall back)
@@ -269,7 +272,7 @@ def _weight(node: LexborNode) -> int:
 
 
 def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return SPACES.sub(" ", text).strip()
 
 
 def _link_chars(node: LexborNode) -> int:
@@ -545,7 +548,7 @@ def _resume_after(node: LexborNode) -> int | None:
     return None
 
 
-def _lines(root: LexborNode, skip: set[int]) -> list[str]:
+def html_to_lines(root: LexborNode, skip: set[int] | frozenset[int] = frozenset()) -> list[str]:
     """The text of `root` as lines (one per block element, `<br>` breaks a line), without
     the subtrees whose mem_id is in `skip`."""
     parts: list[str] = []
@@ -560,9 +563,9 @@ def _lines(root: LexborNode, skip: set[int]) -> list[str]:
         if tag == "-text":
             text = child.text_content
             if text:
-                parts.append(_WS.sub(" ", text))
+                parts.append(SPACES.sub(" ", text))
             continue
-        if child.mem_id in skip:
+        if skip and child.mem_id in skip:
             resume = _resume_after(child)
             skipping = True
             if resume is None:
@@ -614,12 +617,12 @@ def find_body(
     lines: list[str] = []
     lead = _lead(nodes[0], headline, roots) if len(nodes) == 1 else None
     if lead is not None:
-        lines.extend(_lines(lead, skip))
+        lines.extend(html_to_lines(lead, skip))
     for node in nodes:
         skip.update(_before_headline(node, headline))
         skip.update(_inserts(node, excluded))
         skip.update(_disclaimers(node, excluded))
-        lines.extend(_lines(node, skip))
+        lines.extend(html_to_lines(node, skip))
     if sum(len(ln) for ln in lines) < _MIN_BODY:
         return None
     if is_repeated is not None:
