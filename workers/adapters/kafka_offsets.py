@@ -10,8 +10,9 @@ holds, while its fetches report the true high watermark (docs/embedded-broker.md
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -24,18 +25,11 @@ _PROBE_TIMEOUT_S = 5.0
 
 async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]:
     """The end offset of every partition of `topics` (topics that do not exist are left out)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
+    async with _probe_consumer(bootstrap) as consumer:
         partitions = [
             TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
-    finally:
-        # aiokafka's stop() re-raises the cancellation of a background task that has not
-        # run yet: let it start first (it has not when no request was made above).
-        await asyncio.sleep(0)
-        await consumer.stop()
-    return await true_end_offsets(bootstrap, partitions)
+        return await _true_ends(consumer, partitions, _PROBE_TIMEOUT_S)
 
 
 async def true_end_offsets(
@@ -47,27 +41,45 @@ async def true_end_offsets(
     partitions = list(partitions)
     if not partitions:
         return {}
+    async with _probe_consumer(bootstrap) as consumer:
+        return await _true_ends(consumer, partitions, timeout)
+
+
+@contextlib.asynccontextmanager
+async def _probe_consumer(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A started consumer without a group, for offset lookups and probe fetches."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100, max_partition_fetch_bytes=1 << 20
     )
     await consumer.start()
     try:
-        ends: dict[TopicPartition, int] = dict(await consumer.end_offsets(partitions))
-        pending = {tp for tp, end in ends.items() if end > 0}
-        if pending:
-            consumer.assign(sorted(pending))
-            for tp in pending:
-                consumer.seek(tp, ends[tp] - 1)
-            deadline = time.monotonic() + timeout
-            while pending and time.monotonic() < deadline:
-                fetched = await consumer.getmany(*pending, timeout_ms=200)
-                for tp in [tp for tp in pending if fetched.get(tp) or consumer.highwater(tp) is not None]:
-                    ends[tp] = max(ends[tp], consumer.highwater(tp) or 0)
-                    pending.discard(tp)
-        return ends
+        yield consumer
     finally:
+        # aiokafka's stop() re-raises the cancellation of a background task that has not
+        # run yet: let it start first (it has not when no request was made).
         await asyncio.sleep(0)
         await consumer.stop()
+
+
+async def _true_ends(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], timeout: float
+) -> dict[TopicPartition, int]:
+    """`true_end_offsets` with a started consumer (which it assigns)."""
+    if not partitions:
+        return {}
+    ends: dict[TopicPartition, int] = dict(await consumer.end_offsets(partitions))
+    pending = {tp for tp, end in ends.items() if end > 0}
+    if pending:
+        consumer.assign(sorted(pending))
+        for tp in pending:
+            consumer.seek(tp, ends[tp] - 1)
+        deadline = time.monotonic() + timeout
+        while pending and time.monotonic() < deadline:
+            fetched = await consumer.getmany(*pending, timeout_ms=200)
+            for tp in [tp for tp in pending if fetched.get(tp) or consumer.highwater(tp) is not None]:
+                ends[tp] = max(ends[tp], consumer.highwater(tp) or 0)
+                pending.discard(tp)
+    return ends
 
 
 async def committed_offsets(bootstrap: str, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
-__all__ = ["MAX_BACKOFF_S", "Enqueue", "InFlight", "Send", "publish_changelogs", "publisher", "retriable"]
+__all__ = ["MAX_BACKOFF_S", "Enqueue", "InFlight", "Send", "backoff", "publish_changelogs", "publisher", "retriable"]
 
 if TYPE_CHECKING:
     from workers.adapters.faust_tables import TableSink
@@ -37,6 +37,12 @@ Headers = list[tuple[str, bytes]] | None
 Send = Callable[[str, bytes | None, bytes, Headers], Awaitable[Any]]
 # (logical topic, key, value, headers) -> once buffered by the producer: a future of the ack
 Enqueue = Callable[[str, bytes | None, bytes, Headers], Awaitable[Awaitable[Any]]]
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before sending again after `attempt` failures (0-based): doubling from
+    0.2 s, capped at MAX_BACKOFF_S."""
+    return min(MAX_BACKOFF_S, 0.2 * 2.0**attempt)
 
 
 def retriable(exc: BaseException) -> bool:
@@ -56,7 +62,7 @@ def publisher(handles: Mapping[str, Any]) -> tuple[Send, Enqueue]:
             except KafkaError as exc:
                 if not retriable(exc):
                     raise
-                delay = min(MAX_BACKOFF_S, 0.2 * 2**attempt)
+                delay = backoff(attempt)
                 log.warning("publish_retrying", topic=logical, attempt=attempt + 1, delay_s=delay, error=repr(exc))
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -151,7 +157,7 @@ async def _acked(sink: TableSink, record: tuple[int, str, Any], ack: Awaitable[A
         except Exception as exc:
             if not retriable(exc):
                 raise
-            delay = min(MAX_BACKOFF_S, 0.2 * 2**attempt)
+            delay = backoff(attempt)
             log.warning("changelog_resending", table=str(sink.table.name), attempt=attempt + 1, error=repr(exc))
             await asyncio.sleep(delay)
             ack = await sink.send(*record)
